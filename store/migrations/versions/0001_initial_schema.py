@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:00:54.747878
+Create Date: 2026-11-29 08:04:06.238063
 """
 
 from alembic import op
