@@ -1,0 +1,1 @@
+"""Pure helpers shared by the platform parsers: text, dates, locations, salary, prose."""
