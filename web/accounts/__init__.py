@@ -1,0 +1,1 @@
+"""Accounts: magic-link sign-in, profiles, subscriptions and API tokens behind the web view."""

@@ -1,0 +1,1 @@
+"""Routers of the web view, one module per page family."""
