@@ -1,10 +1,42 @@
-"""Tagging stored postings with the role classifier (filled in by the classifier issue)."""
+"""Tagging stored postings with the role classifier, for the CLI, the demo and crawls.
+
+The classifier is loaded from the data folder's model directory; when none is saved (or it is
+stale) it is trained first, including the database's corrections, which takes seconds.
+"""
 
 from sqlalchemy import Engine
 
+from matcher.classifier import RoleClassifier, load_model, load_or_train
+from matcher.labels import mark_used, training_examples
+from matcher.tagging import tag_postings
 from rolefit.settings import Settings
+from store.db import session_scope
+
+
+def classifier_for(settings: Settings, engine: Engine | None = None) -> RoleClassifier:
+    """The saved classifier, or a freshly trained one (with ``engine``'s corrections, if given)."""
+    classifier = load_model(settings.model_dir)
+    if classifier is not None:
+        return classifier
+    if engine is None:
+        return load_or_train(settings.model_dir)
+    with session_scope(engine) as session:
+        classifier = load_or_train(settings.model_dir, extra_labels=training_examples(session))
+        mark_used(session, classifier.version)
+    return classifier
 
 
 def tag_all(settings: Settings, engine: Engine) -> int:
-    """Tag every stored posting that has no tags yet; return how many were tagged."""
-    return 0
+    """Tag every stored posting not yet tagged by the current model; return how many."""
+    classifier = classifier_for(settings, engine)
+    with session_scope(engine) as session:
+        return tag_postings(session, classifier, only_stale=True)
+
+
+def tag_changed(settings: Settings, engine: Engine, ids: list[int]) -> int:
+    """Tag the given (new or changed) postings; return how many were tagged."""
+    if not ids:
+        return 0
+    classifier = classifier_for(settings, engine)
+    with session_scope(engine) as session:
+        return tag_postings(session, classifier, ids=ids)

@@ -1,0 +1,242 @@
+"""The role classifier: vocabulary, corpus, determinism, quality against the keyword baseline,
+the prediction contract, evidence and persistence."""
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher import taxonomy
+from matcher.classifier import (
+    PostingText,
+    RoleClassifier,
+    fit_classifier,
+    load_model,
+    load_or_train,
+)
+from matcher.classifier.baseline import keyword_predict
+from matcher.classifier.corpus import (
+    Example,
+    examples_hash,
+    load_check,
+    load_training,
+    read_examples,
+)
+from matcher.classifier.evaluate import score_examples, tagset_of
+from matcher.classifier.model import pick_phrases
+from matcher.classifier.persist import MODEL_FILE, SIDECAR_FILE, read_sidecar, train_and_save
+from matcher.errors import CorpusError, NotTrained
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The vocabulary as written in the shared tagging guide (kept here: the guide may be absent).
+EXPECTED_VOCABULARY = {
+    "kind": ("job", "internship", "fellowship", "course", "phd", "postdoc", "grant", "other"),
+    "track": ("technical", "governance", "operations"),
+    "style": ("empirical", "theoretical"),
+    "level": ("lead", "contributor"),
+    "areas": (
+        "interpretability", "oversight", "evals", "control", "robustness",
+        "model-organisms", "theory", "security", "governance", "field-building",
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped model trained once per test session (no cross-validation: that's slow)."""
+    folder = tmp_path_factory.mktemp("model")
+    train_and_save(folder, cross_validation=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def classifier(trained_dir: Path) -> RoleClassifier:
+    loaded = load_model(trained_dir)
+    assert loaded is not None
+    return loaded
+
+
+def test_vocabulary_matches_the_tagging_guide() -> None:
+    found = {name: taxonomy.values_of(name) for name in taxonomy.FIELDS}
+    assert found == EXPECTED_VOCABULARY
+    assert taxonomy.TECHNICAL_ONLY == ("style", "level")
+
+
+@pytest.mark.parametrize("doc", ["docs/TAXONOMY.md", "matcher/data/LABELLING.md"])
+def test_docs_name_every_label_value(doc: str) -> None:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    missing = [
+        f"{name}={value}"
+        for name, values in EXPECTED_VOCABULARY.items()
+        for value in values
+        if f"`{value}`" not in text
+    ]
+    assert not missing, f"{doc} does not mention {missing}"
+
+
+def test_corpus_covers_every_label_and_the_style_level_cells() -> None:
+    examples = load_training()
+    assert len(examples) >= 600
+    assert len(load_check()) >= 120
+    for name in ("kind", "track", "style", "level"):
+        seen = {e.label(name) for e in examples}
+        assert set(EXPECTED_VOCABULARY[name]) <= seen, name
+    assert set(EXPECTED_VOCABULARY["areas"]) <= {a for e in examples for a in e.areas or ()}
+    cells = Counter((e.style, e.level) for e in examples if e.track == "technical")
+    assert min(cells.values()) >= 40 and len(cells) == 4
+    assert (
+        sum(1 for e in examples if e.track == "technical" and (e.style is None or e.level is None))
+        == 0
+    )
+    assert not {e.id for e in examples} & {e.id for e in load_check()}
+
+
+def test_bad_corpus_line_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "part9.jsonl"
+    good = {"id": "x", "title": "Engineer", "text": "Build things.", "kind": "job"}
+    bad.write_text(
+        json.dumps(good) + "\n" + json.dumps({**good, "id": "y", "style": "empiric"}) + "\n"
+    )
+    with pytest.raises(CorpusError, match=r"part9.jsonl: line 2: style 'empiric'"):
+        read_examples(bad)
+
+
+def test_training_is_deterministic() -> None:
+    examples = load_training()[::4]
+    check = load_check()[:40]
+    first = fit_classifier(examples).predict(check)
+    second = fit_classifier(examples).predict(check)
+    for a, b in zip(first, second, strict=True):
+        assert a.probabilities == b.probabilities
+        assert a.evidence == b.evidence
+    assert examples_hash(examples) == examples_hash(list(reversed(examples)))
+
+
+def test_model_beats_keyword_baseline_on_check_set(classifier: RoleClassifier) -> None:
+    check = load_check()
+    for subset in (check, [e for e in check if e.is_hard]):
+        assert len(subset) >= 20
+        model = score_examples(subset, [tagset_of(p) for p in classifier.predict(subset)])
+        baseline = score_examples(subset, keyword_predict(subset))
+        for name in ("style", "level"):
+            assert model[name].macro_f1 >= baseline[name].macro_f1, (name, len(subset))
+        assert model["level"].accuracy > baseline["level"].accuracy
+    overall = score_examples(check, [tagset_of(p) for p in classifier.predict(check)])
+    assert overall["style"].accuracy >= 0.9 and overall["level"].accuracy >= 0.85
+
+
+def test_prediction_contract_and_calibrated_probabilities(classifier: RoleClassifier) -> None:
+    posting = PostingText(
+        title="Research Engineer, Evaluations",
+        text="You will implement evaluation harnesses in Python and PyTorch, run experiments "
+        "designed by our research scientists, and maintain GPU training infrastructure.",
+    )
+    [prediction] = classifier.predict([posting])
+    out = prediction.to_contract("a-1")
+    assert list(out) == ["id", "kind", "track", "style", "level", "areas", "evidence"]
+    assert out["style"]["label"] == "empirical" and out["level"]["label"] == "contributor"
+    assert out["track"]["label"] == "technical"
+    assert set(out["evidence"]) == {"style", "level"}
+    for name in ("kind", "track", "style", "level"):
+        dist = prediction.probabilities[name]
+        assert sum(dist.values()) == pytest.approx(1.0, abs=1e-6)
+        assert out[name]["p"] == pytest.approx(dist[out[name]["label"]], abs=1e-4)
+        assert out[name]["p"] == pytest.approx(max(dist.values()), abs=1e-4)
+    text = (posting.title + " " + posting.text).lower()
+    for phrase in out["evidence"]["style"] + out["evidence"]["level"]:
+        assert all(word in text for word in phrase.removeprefix("title: ").split()), phrase
+    assert out["evidence"]["style"], "an obvious posting should come with evidence"
+
+
+def test_theory_posting_is_theoretical_with_theory_evidence(classifier: RoleClassifier) -> None:
+    posting = PostingText(
+        title="Researcher, Agent Foundations",
+        text="Set your own research agenda on decision theory and embedded agency. The output "
+        "is proofs, formal frameworks and written arguments; code is occasional. A PhD in "
+        "mathematics or theoretical computer science and a record of first-author papers.",
+    )
+    [prediction] = classifier.predict([posting])
+    assert prediction.style.label == "theoretical"
+    assert prediction.level.label == "lead"
+    assert "theory" in prediction.areas
+    assert any("theor" in p or "formal" in p or "proof" in p for p in prediction.evidence["style"])
+
+
+def test_every_posting_gets_style_and_level_even_if_not_technical(
+    classifier: RoleClassifier,
+) -> None:
+    [prediction] = classifier.predict(
+        [PostingText(title="Operations Manager", text="Run our office, payroll and events.")]
+    )
+    assert prediction.track.label == "operations"
+    assert prediction.style.label in EXPECTED_VOCABULARY["style"]
+    assert 0.0 <= prediction.level.p <= 1.0
+
+
+def test_empty_batch_and_unfitted_model() -> None:
+    empty = RoleClassifier.__new__(RoleClassifier)
+    empty.heads = {}
+    with pytest.raises(NotTrained):
+        empty.predict([PostingText(title="x", text="y")])
+
+
+def test_pick_phrases_prefers_longer_and_skips_stop_words() -> None:
+    ranked = ["title: engineer", "python and", "title: research engineer", "pytorch", "the"]
+    assert pick_phrases(ranked, 5) == ["title: research engineer", "pytorch"]
+    assert pick_phrases(["a b", "gpu", "jax", "evals"], 2) == ["gpu", "jax"]
+
+
+def test_saved_model_round_trip_and_sidecar(trained_dir: Path, classifier: RoleClassifier) -> None:
+    sidecar = read_sidecar(trained_dir)
+    assert sidecar is not None
+    assert sidecar["model_version"] == classifier.version
+    assert sidecar["label_set_hash"] == taxonomy.label_set_hash()
+    assert sidecar["corpus_hash"] == examples_hash(load_training())
+    assert set(sidecar["versions"]) >= {"python", "scikit-learn", "numpy", "scipy"}
+    check = sidecar["metrics"]["check"]
+    assert check["all"]["model"]["style"]["n"] > 0 and check["hard"]["baseline"]["level"]["n"] > 0
+    assert not list(ROOT.glob("matcher/**/*.joblib")), "no binary model in the repository"
+
+
+def test_stale_or_broken_model_is_retrained(trained_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    shutil.copytree(trained_dir, folder)
+    assert load_model(folder) is not None
+    sidecar = json.loads((folder / SIDECAR_FILE).read_text())
+    sidecar["label_set_hash"] = "0000"
+    (folder / SIDECAR_FILE).write_text(json.dumps(sidecar))
+    assert load_model(folder) is None  # another vocabulary: refused
+    shutil.copy(trained_dir / SIDECAR_FILE, folder / SIDECAR_FILE)
+    (folder / MODEL_FILE).write_bytes(b"not a model")
+    assert load_model(folder) is None
+    retrained = load_or_train(folder)
+    assert (
+        retrained.version == json.loads((trained_dir / SIDECAR_FILE).read_text())["model_version"]
+    )
+    assert load_model(folder) is not None
+
+
+def test_corrections_change_the_version_and_join_training(classifier: RoleClassifier) -> None:
+    corpus = load_training()[::3]
+    posting = PostingText(title="Research Engineer", text="Implement PyTorch experiments on GPUs.")
+    extra = [
+        Example(
+            id=f"label-{i}",
+            title=posting.title,
+            text=posting.text + f" variant {i}",
+            style="theoretical",
+        )
+        for i in range(30)
+    ]
+    before = fit_classifier(corpus).predict([posting])[0].probabilities["style"]["theoretical"]
+    after = (
+        fit_classifier([*corpus, *extra])
+        .predict([posting])[0]
+        .probabilities["style"]["theoretical"]
+    )
+    assert after > before + 0.2
+    assert np.isfinite(after)
