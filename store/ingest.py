@@ -2,21 +2,30 @@
 
 An upsert is keyed by (source, external id). A changed content hash is an update and the
 previous title, deadline and hash go to PostingChange; an unchanged hash only refreshes
-``last_seen_at``. A closed posting that is listed again reopens. Closing postings that vanished
-from a source is decided elsewhere (after a complete crawl), never here.
+``last_seen_at``. A closed posting that is listed again reopens (one closed for a passed
+deadline reopens only if its deadline moved into the future). A record that is the same
+opening as a posting from another source (``store.dedup``) becomes a PostingLink on that
+posting, with the reason.
+
+Closing is separate and only follows a *complete* crawl: ``close_missing`` closes a posting its
+source has not listed on two consecutive complete crawls; ``close_expired`` closes postings
+whose deadline has passed. A failed crawl calls neither.
 """
 
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.clock import utcnow
+from store.dedup import DedupIndex
 from store.models import Organisation, Posting, PostingChange, PostingLink, Source
 from store.records import PostingRecord
+
+MISSES_BEFORE_CLOSING = 2
 
 
 @dataclass
@@ -27,6 +36,7 @@ class UpsertResult:
     updated: int = 0
     unchanged: int = 0
     reopened: int = 0
+    linked: int = 0  # records merged into a posting from another source
     changed_ids: list[int] = field(default_factory=list)
     seen_external_ids: set[str] = field(default_factory=set)
 
@@ -91,6 +101,71 @@ def apply_record(posting: Posting, record: PostingRecord, organisation_id: int |
         posting.extras = {**posting.extras, **record.extras}
 
 
+def _reopen(posting: Posting, today: date) -> bool:
+    """Reopen a closed posting that is listed again; True if it reopened."""
+    if posting.closed_at is None:
+        return False
+    if posting.close_reason == "deadline_passed" and posting.deadline and posting.deadline < today:
+        return False
+    posting.closed_at = None
+    posting.close_reason = None
+    return True
+
+
+def _links_of(session: Session, source_id: str) -> dict[str, PostingLink]:
+    """This source's links to postings that live under another source (merged duplicates)."""
+    links = session.exec(
+        select(PostingLink).where(
+            PostingLink.source_id == source_id, PostingLink.reason != "origin"
+        )
+    ).all()
+    return {link.external_id: link for link in links}
+
+
+def _new_posting(
+    session: Session, source: Source, record: PostingRecord, org_id: int | None, now: datetime
+) -> Posting:
+    posting = Posting(source_id=source.id, external_id=record.external_id, title="")
+    apply_record(posting, record, org_id)
+    posting.first_seen_at = posting.last_seen_at = now
+    session.add(posting)
+    session.flush()
+    assert posting.id is not None
+    session.add(
+        PostingLink(
+            posting_id=posting.id,
+            source_id=source.id,
+            external_id=record.external_id,
+            url=record.url,
+            reason="origin",
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    return posting
+
+
+def _link(
+    session: Session,
+    source: Source,
+    record: PostingRecord,
+    posting_id: int,
+    reason: str,
+    now: datetime,
+) -> PostingLink:
+    link = PostingLink(
+        posting_id=posting_id,
+        source_id=source.id,
+        external_id=record.external_id,
+        url=record.apply_url or record.url,
+        reason=reason,
+        created_at=now,
+        last_seen_at=now,
+    )
+    session.add(link)
+    return link
+
+
 def upsert_postings(
     *,
     session: Session,
@@ -98,14 +173,22 @@ def upsert_postings(
     records: Iterable[PostingRecord],
     now: datetime | None = None,
     org_type: str | None = None,
+    dedup: DedupIndex | None = None,
 ) -> UpsertResult:
-    """Insert new postings, update changed ones (keeping history), touch unchanged ones."""
+    """Insert new postings, update changed ones (keeping history), touch unchanged ones.
+
+    ``dedup`` (built once per crawl with ``DedupIndex.build``) merges records that are the same
+    opening as a posting from another source; without it one is built for this call.
+    """
     now = now or utcnow()
+    today = now.date()
     result = UpsertResult()
     existing = {
         p.external_id: p
         for p in session.exec(select(Posting).where(Posting.source_id == source.id)).all()
     }
+    links = _links_of(session, source.id)
+    index = dedup if dedup is not None else DedupIndex.build(session)
     orgs: dict[str, int | None] = {}
     for record in records:
         if record.external_id in result.seen_external_ids:
@@ -115,37 +198,49 @@ def upsert_postings(
             org = get_or_create_organisation(session, record.organisation, org_type=org_type)
             orgs[record.organisation] = org.id if org else None
         posting = existing.get(record.external_id)
-        new_hash = content_hash(record)
-        if posting is None:
-            posting = Posting(source_id=source.id, external_id=record.external_id, title="")
-            apply_record(posting, record, orgs[record.organisation])
-            posting.first_seen_at = posting.last_seen_at = now
-            session.add(posting)
-            session.flush()
-            assert posting.id is not None
-            session.add(
-                PostingLink(
-                    posting_id=posting.id,
-                    source_id=source.id,
-                    external_id=record.external_id,
-                    url=record.url,
-                    reason="origin",
-                    created_at=now,
-                    last_seen_at=now,
-                )
-            )
-            result.new += 1
-            result.changed_ids.append(posting.id)
-            continue
-        if posting.closed_at is not None and posting.close_reason != "deadline_passed":
-            posting.closed_at = None
-            posting.close_reason = None
-            result.reopened += 1
-        posting.last_seen_at = now
-        posting.missing_count = 0
-        if posting.content_hash == new_hash:
+        if posting is None and record.external_id in links:
+            links[record.external_id].last_seen_at = now
             result.unchanged += 1
             continue
+        if posting is None:
+            match = index.find(
+                session,
+                source_id=source.id,
+                url=record.url,
+                apply_url=record.apply_url,
+                organisation=record.organisation,
+                title=record.title,
+                deadline=record.deadline,
+                description=record.description_text,
+            )
+            if match is not None:
+                links[record.external_id] = _link(session, source, record, match[0], match[1], now)
+                result.linked += 1
+                continue
+            posting = _new_posting(session, source, record, orgs[record.organisation], now)
+            index.add(
+                posting.id, source.id, record.url, record.apply_url, record.organisation,
+                record.title, record.deadline,
+            )  # fmt: skip
+            result.new += 1
+            result.changed_ids.append(posting.id)  # type: ignore[arg-type]
+            continue
+        _update_existing(session, posting, record, orgs[record.organisation], now, today, result)
+    session.flush()
+    return result
+
+
+def _update_existing(
+    session: Session,
+    posting: Posting,
+    record: PostingRecord,
+    org_id: int | None,
+    now: datetime,
+    today: date,
+    result: UpsertResult,
+) -> None:
+    new_hash = content_hash(record)
+    if posting.content_hash != new_hash:
         session.add(
             PostingChange(
                 posting_id=posting.id,  # type: ignore[arg-type]
@@ -155,8 +250,67 @@ def upsert_postings(
                 old_content_hash=posting.content_hash,
             )
         )
-        apply_record(posting, record, orgs[record.organisation])
+        apply_record(posting, record, org_id)
         result.updated += 1
         result.changed_ids.append(posting.id)  # type: ignore[arg-type]
+    else:
+        result.unchanged += 1
+    if _reopen(posting, today):
+        result.reopened += 1
+    posting.last_seen_at = now
+    posting.missing_count = 0
+
+
+def close_missing(
+    session: Session, source: Source, seen_external_ids: set[str], *, now: datetime | None = None
+) -> int:
+    """After a complete crawl: count a miss for each open posting not listed; close on the second."""
+    now = now or utcnow()
+    closed = 0
+    open_postings = session.exec(
+        select(Posting).where(Posting.source_id == source.id, col(Posting.closed_at).is_(None))
+    ).all()
+    for posting in open_postings:
+        if posting.external_id in seen_external_ids:
+            continue
+        posting.missing_count += 1
+        if posting.missing_count >= MISSES_BEFORE_CLOSING:
+            posting.closed_at = now
+            posting.close_reason = "missing_from_source"
+            closed += 1
     session.flush()
-    return result
+    return closed
+
+
+def close_expired(
+    session: Session, *, now: datetime | None = None, source_id: str | None = None
+) -> int:
+    """Close open postings whose deadline has passed (optionally only one source's)."""
+    now = now or utcnow()
+    query = select(Posting).where(
+        col(Posting.closed_at).is_(None),
+        col(Posting.deadline).is_not(None),
+        col(Posting.deadline) < now.date(),
+    )
+    if source_id is not None:
+        query = query.where(Posting.source_id == source_id)
+    closed = 0
+    for posting in session.exec(query).all():
+        posting.closed_at = now
+        posting.close_reason = "deadline_passed"
+        closed += 1
+    session.flush()
+    return closed
+
+
+def touch_listed(session: Session, source: Source, *, now: datetime | None = None) -> int:
+    """An unchanged board (HTTP 304): every open posting is still listed; return how many."""
+    now = now or utcnow()
+    open_postings = session.exec(
+        select(Posting).where(Posting.source_id == source.id, col(Posting.closed_at).is_(None))
+    ).all()
+    for posting in open_postings:
+        posting.last_seen_at = now
+        posting.missing_count = 0
+    session.flush()
+    return len(open_postings)

@@ -2,6 +2,7 @@
 (POST, ``nextPage`` tokens) as the fallback when the widget does not answer."""
 
 import json
+from urllib.parse import urlsplit
 from typing import Any
 
 from crawlers.errors import ParseError
