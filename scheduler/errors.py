@@ -1,0 +1,26 @@
+"""Errors raised by the scheduler and digest code; each message is one line fit for a user.
+
+    SchedulerError                 base
+    ├── SubscriptionError          a subscription request is invalid (bad email, frequency, ...)
+    ├── TokenError                 an unsubscribe token is forged, malformed or for nobody
+    └── DependencyMissing          a collaborating package (crawler, matcher) is not installed
+
+Mail failures are ``scheduler.mailer.TemporaryMailError`` / ``PermanentMailError``; they never
+escape a digest run: they become data on the DigestSend and Subscription rows.
+"""
+
+
+class SchedulerError(Exception):
+    """Base class for scheduler errors."""
+
+
+class SubscriptionError(SchedulerError):
+    """A subscription cannot be created or changed as asked."""
+
+
+class TokenError(SchedulerError):
+    """An unsubscribe token does not verify or names no subscription."""
+
+
+class DependencyMissing(SchedulerError):
+    """Domain code a job calls is not available in this installation."""

@@ -1,0 +1,131 @@
+"""The scheduled jobs: each a short function that calls domain code and returns what it did.
+
+Every job takes ``(config, engine)`` so a CLI command can run the same function once. All
+scheduling state (which source is due, which digest is sent) lives in the database, so a job
+run from cron, from ``rolefit`` or from the scheduler does the same thing.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_
+from sqlmodel import col, select
+
+from scheduler.config import SchedulerConfig
+from scheduler.errors import DependencyMissing
+from scheduler.planning import DigestReport
+from scheduler.sending import send_due_digests
+from store.clock import utcnow
+from store.db import session_scope
+from store.models import CrawlRun, Posting, PostingChange, Source
+
+log = logging.getLogger(__name__)
+
+
+def crawl_due(config: SchedulerConfig, engine: Engine, *, now: datetime | None = None) -> Any:
+    """Crawl the sources whose time has come (new ones too); return the crawl outcomes."""
+    from crawlers.registry import load_sources
+    from crawlers.runner import crawl, due_sources
+
+    now = now or utcnow()
+    configs = [c for c in load_sources(config.sources_file) if c.enabled]
+    with session_scope(engine) as session:
+        due = {c.id for c in due_sources(session, now)}
+        known = set(session.exec(select(Source.id)).all())
+    todo = [c for c in configs if c.id in due or c.id not in known]
+    if not todo:
+        return []
+    interval = timedelta(hours=config.crawl_interval_hours)
+    outcomes = crawl(config.database_url, todo, interval=interval, engine=engine)
+    log.info("crawled %d due sources", len(outcomes))
+    return outcomes
+
+
+def _changed_since_tagged(engine: Engine) -> list[int]:
+    """Postings whose content changed after they were last tagged."""
+    with session_scope(engine) as session:
+        query = (
+            select(Posting.id)
+            .join(PostingChange, col(PostingChange.posting_id) == col(Posting.id))
+            .where(
+                or_(
+                    col(Posting.tagged_at).is_(None),
+                    col(PostingChange.changed_at) > col(Posting.tagged_at),
+                )
+            )
+            .distinct()
+        )
+        return [i for i in session.exec(query).all() if i is not None]
+
+
+def classify_new(config: SchedulerConfig, engine: Engine) -> int:
+    """Tag postings that are untagged, tagged by an older model, or changed since tagging."""
+    from matcher.classifier import load_or_train
+    from matcher.tagging import tag_postings
+
+    classifier = load_or_train(config.model_dir)
+    changed = _changed_since_tagged(engine)
+    with session_scope(engine) as session:
+        count = tag_postings(session, classifier, only_stale=True)
+        if changed:
+            count += tag_postings(session, classifier, ids=changed)
+    if count:
+        log.info("tagged %d new or changed postings", count)
+    return count
+
+
+def retrain_if_labels(config: SchedulerConfig, engine: Engine) -> int:
+    """Retrain and re-tag when corrections exist that no model has learnt; return how many."""
+    from matcher.labels import unused_label_count
+    from matcher.tagging import retrain
+
+    with session_scope(engine) as session:
+        waiting = unused_label_count(session)
+        if not waiting:
+            return 0
+        result = retrain(session, config.model_dir, cross_validation=False)
+    log.info("retrained on %d new corrections; re-tagged %d postings", waiting, result.tagged)
+    return waiting
+
+
+def check_links(config: SchedulerConfig, engine: Engine, *, client: Any = None) -> Any:
+    """Check that open postings' pages still answer; closes gone ones (after a second check)."""
+    try:
+        from crawlers.liveness import check_open_postings
+    except ImportError as exc:
+        raise DependencyMissing(f"link checks need crawlers.liveness: {exc}") from exc
+    from crawlers.fetch import make_client
+
+    own = client is None
+    client = client or make_client(config.user_agent)
+    try:
+        with session_scope(engine) as session:
+            return check_open_postings(session, client, utcnow())
+    finally:
+        if own:
+            client.close()
+
+
+def send_digests(config: SchedulerConfig, engine: Engine) -> DigestReport:
+    """Send the digests due now (exactly once per subscription and period)."""
+    report = send_due_digests(engine, config)
+    if report.items:
+        log.info("digests: %s", report.totals())
+    return report
+
+
+def prune_runs(config: SchedulerConfig, engine: Engine, *, now: datetime | None = None) -> int:
+    """Delete crawl runs older than ``keep_runs_days``, keeping each source's latest run."""
+    cutoff = (now or utcnow()) - timedelta(days=config.keep_runs_days)
+    with session_scope(engine) as session:
+        latest = select(func.max(CrawlRun.id)).group_by(col(CrawlRun.source_id))
+        result = session.execute(
+            delete(CrawlRun).where(
+                col(CrawlRun.started_at) < cutoff, col(CrawlRun.id).not_in(latest)
+            )
+        )
+        removed = int(getattr(result, "rowcount", 0) or 0)
+    if removed:
+        log.info("pruned %d crawl runs older than %s", removed, cutoff.date())
+    return removed

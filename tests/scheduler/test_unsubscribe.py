@@ -1,0 +1,98 @@
+"""Unsubscribe links: signed, no sign-in, once, and only for their own subscription."""
+
+import warnings
+from datetime import timedelta
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from scheduler.config import SchedulerConfig
+from scheduler.sending import send_due_digests
+from scheduler.subscriptions import create_subscription
+from scheduler.tokens import make_token
+from store.db import session_scope
+from store.models import Subscription
+from tests.scheduler.conftest import NOW, SECRET, add_postings, fake_ranker
+from tests.scheduler.smtp import Recorder
+from web.config import WebConfig
+from web.routes.unsubscribe import router
+
+with warnings.catch_warnings():
+    # starlette announces a rename of its httpx dependency on import; not ours to act on
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def app_for(engine: Engine) -> TestClient:
+    app = FastAPI()
+    app.state.engine = engine
+    app.state.config = WebConfig(database_url=str(engine.url), secret_key=SECRET)
+    app.include_router(router)
+    return TestClient(app)
+
+
+def make_subs(engine: Engine) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        a = create_subscription(
+            session, profile_doc={"name": "A"}, email="a@example.org", frequency="daily"
+        )
+        b = create_subscription(
+            session, profile_doc={"name": "B"}, email="b@example.org", frequency="daily"
+        )
+        return a.id or 0, b.id or 0
+
+
+def active(engine: Engine, sub_id: int) -> bool:
+    with Session(engine) as session:
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None
+        return sub.active
+
+
+def test_link_from_the_email_unsubscribes_with_one_click(
+    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    a, b = make_subs(engine)
+    add_postings(engine, [{"title": "Research Engineer"}])
+    send_due_digests(engine, config, ranker=fake_ranker, now=NOW)
+    [message] = smtp[1].to("a@example.org")
+    url = message["List-Unsubscribe"].strip("<>")
+    path = url.removeprefix("https://rolefit.test")
+    client = app_for(engine)
+    page = client.get(path)  # GET only asks: mail scanners prefetch links
+    assert page.status_code == 200 and "<form" in page.text and active(engine, a)
+    done = client.post(
+        path,
+        content="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200 and "Unsubscribed" in done.text
+    assert not active(engine, a) and active(engine, b)
+    again = client.post(path)
+    assert again.status_code == 200 and "Already unsubscribed" in again.text
+    assert "Already unsubscribed" in client.get(path).text
+    with Session(engine) as session:
+        sub = session.get(Subscription, a)
+        assert sub is not None and sub.unsubscribed_at is not None
+    # unsubscribed: the next digest run sends nothing more to a
+    add_postings(engine, [{"title": "Evals Lead"}], seen=NOW.replace(day=30, hour=12))
+    from datetime import timedelta
+
+    send_due_digests(engine, config, ranker=fake_ranker, now=NOW + timedelta(days=1))
+    assert len(smtp[1].to("a@example.org")) == 1 and len(smtp[1].to("b@example.org")) == 2
+
+
+def test_forged_tampered_or_mismatched_tokens_change_nothing(engine: Engine) -> None:
+    a, b = make_subs(engine)
+    client = app_for(engine)
+    good = make_token(SECRET, a, "a@example.org")
+    forged = make_token("another-secret", a, "a@example.org")
+    wrong_address = make_token(SECRET, b, "a@example.org")  # b's id, a's address
+    missing = make_token(SECRET, 999, "a@example.org")
+    for token in (forged, good[:-3] + "xyz", wrong_address, missing, "garbage"):
+        assert client.post(f"/unsubscribe/{token}").status_code == 400
+        assert client.get(f"/unsubscribe/{token}").status_code == 400
+    assert active(engine, a) and active(engine, b)
+    assert client.post(f"/unsubscribe/{good}").status_code == 200
+    assert not active(engine, a) and active(engine, b)
