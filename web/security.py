@@ -42,6 +42,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Cross-site pages can send these bodies with a plain <form> (no CORS preflight), so they need
 # the CSRF token; a JSON body cannot be sent cross-site without a preflight we never allow.
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "")
+# Paths whose POSTs carry their own signed token in the URL and need no session: digest
+# unsubscribe links, which mail providers also POST to directly (RFC 8058 one-click).
+CSRF_EXEMPT_PREFIXES = ("/unsubscribe/",)
 CSRF_MESSAGE = "This form has expired or came from another site: reload the page and try again."
 
 
@@ -206,7 +209,8 @@ class AuthMiddleware:
                 self._local = await anyio.to_thread.run_sync(local_user, engine)
             user, via = self._local, "local"
         state["user"], state["auth_via"] = user, via
-        if scope["method"] in UNSAFE_METHODS and via != "token":
+        exempt = scope["path"].startswith(CSRF_EXEMPT_PREFIXES)
+        if scope["method"] in UNSAFE_METHODS and via != "token" and not exempt:
             checked = await self._check_csrf(scope, receive, send, headers, session)
             if checked is None:
                 return
@@ -227,8 +231,10 @@ class AuthMiddleware:
             return None
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
         given = headers.get("x-csrf-token")
-        if ctype not in FORM_TYPES and given is None:
-            return receive  # JSON and other non-form bodies: see FORM_TYPES
+        if given is None and (scope["method"] != "POST" or ctype not in FORM_TYPES):
+            # Only a POST of a form-like body can be sent cross-site without a CORS preflight
+            # (which we never grant); PUT, PATCH, DELETE and JSON bodies cannot.
+            return receive
         body = await _read_body(receive, MAX_FORM_BYTES)
         if body is None:
             await _deny(scope, send, 413, "form too large")
