@@ -86,6 +86,8 @@ class Posting(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_posting_source_external"),
         Index("ix_posting_open_deadline", "closed_at", "deadline"),
+        # The openings page lists open postings newest first (web/queries.py).
+        Index("ix_posting_open_posted", "closed_at", "posted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,47 +1,120 @@
-"""The FastAPI application, built by ``create_app``; nothing is built at import time."""
+"""The FastAPI application, built by ``create_app``; nothing is built at import time.
 
+Serve it with ``rolefit serve``, or ``uvicorn --factory`` around a function that builds a
+WebConfig and calls ``create_app``.
+"""
+
+import importlib
+import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from store.db import make_engine
-from store.models import Posting, Source
 from web.config import WebConfig
+from web.errors import install_error_handlers
+from web.facets import FacetCache
+from web.templating import make_templates
 
 HERE = Path(__file__).parent
+log = logging.getLogger("rolefit.web")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# /docs is FastAPI's Swagger UI, which loads its script and styles from a public CDN.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+OWN_ROUTERS = ("openings", "postings", "rolemap", "deadlines", "sources", "feeds")
+# Routers other helpers own; included when present so the app works while they are written.
+OTHER_ROUTERS = ("auth", "account", "api_match")
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the Content-Security-Policy and friends to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_CSP if scope["path"].startswith("/docs") else CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = {"content-security-policy": policy, **SECURITY_HEADERS}
+                for name, value in extra.items():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _include_routers(app: FastAPI) -> None:
+    for name in OWN_ROUTERS:
+        module = importlib.import_module(f"web.routes.{name}")
+        app.include_router(module.router)
+    for name in OTHER_ROUTERS:
+        try:
+            module = importlib.import_module(f"web.routes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"web.routes.{name}":
+                raise
+            log.info("web.routes.%s is not available; its pages are left out", name)
+            continue
+        app.include_router(module.router)
+
+
+def _install_security(app: FastAPI, config: WebConfig) -> None:
+    try:
+        from web.security import install_security
+    except ModuleNotFoundError as exc:
+        if exc.name != "web.security":
+            raise
+        log.warning("web.security is missing: no sign-in, sessions or CSRF checks")
+        return
+    install_security(app, config)
 
 
 def create_app(config: WebConfig, engine: Engine | None = None) -> FastAPI:
     """Build the web app for ``config``; pass ``engine`` to share one with the caller."""
-    app = FastAPI(title="rolefit", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="rolefit",
+        summary="AI-safety jobs, fellowships and grants, tagged and matched.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.config = config
     app.state.engine = engine or make_engine(config.database_url)
-    templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = make_templates()
+    app.state.facet_cache = FacetCache(ttl_seconds=config.facet_cache_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_error_handlers(app)
+    _install_security(app, config)
+    app.add_middleware(SecurityHeaders)  # added last: runs outermost, so errors get headers too
+    _include_routers(app)
 
-    @app.get("/", response_class=HTMLResponse)
-    def home(request: Request) -> HTMLResponse:
-        """Open postings, newest first, and the health of every source."""
-        with Session(app.state.engine) as session:
-            postings = session.exec(
-                select(Posting)
-                .where(col(Posting.closed_at).is_(None))
-                .order_by(col(Posting.posted_at).desc())
-                .limit(100)
-            ).all()
-            sources = session.exec(select(Source).order_by(col(Source.id))).all()
-        return templates.TemplateResponse(
-            request,
-            "home.html",
-            {"postings": postings, "sources": sources, "demo": config.demo},
-        )
-
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
         """Liveness probe."""
         return {"status": "ok"}

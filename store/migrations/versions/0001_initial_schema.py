@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:04:06.238063
+Create Date: 2026-11-29 08:11:05.207291
 """
 
 from alembic import op
@@ -172,6 +172,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_posting_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_level'), ['level'], unique=False)
         batch_op.create_index('ix_posting_open_deadline', ['closed_at', 'deadline'], unique=False)
+        batch_op.create_index('ix_posting_open_posted', ['closed_at', 'posted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_source_id'), ['source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_style'), ['style'], unique=False)
@@ -296,6 +297,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_posting_style'))
         batch_op.drop_index(batch_op.f('ix_posting_source_id'))
         batch_op.drop_index(batch_op.f('ix_posting_organisation_id'))
+        batch_op.drop_index('ix_posting_open_posted')
         batch_op.drop_index('ix_posting_open_deadline')
         batch_op.drop_index(batch_op.f('ix_posting_level'))
         batch_op.drop_index(batch_op.f('ix_posting_kind'))

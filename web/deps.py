@@ -1,0 +1,33 @@
+"""Dependencies for routes: a database session, the web config, the current user."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from store.models import User
+from web.config import WebConfig
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A read session on the app's engine, closed after the request."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_config(request: Request) -> WebConfig:
+    """The app's WebConfig."""
+    config: WebConfig = request.app.state.config
+    return config
+
+
+def get_user(request: Request) -> User | None:
+    """Whoever web.security's middleware recognised (None when anonymous or not installed)."""
+    user = getattr(request.state, "user", None)
+    return user if isinstance(user, User) else None
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ConfigDep = Annotated[WebConfig, Depends(get_config)]
+CurrentUserDep = Annotated[User | None, Depends(get_user)]

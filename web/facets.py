@@ -1,0 +1,224 @@
+"""Facet counts for the openings list, with a short-lived cache.
+
+Counts are disjunctive: the counts shown for a facet ignore that facet's own selection, so
+choosing "job" still shows how many fellowships there are. Counting runs one GROUP BY per facet;
+``FacetCache`` keeps the result for a few seconds per distinct query, because the same listing is
+requested over and over while postings change only when a crawl runs.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlmodel import Session, col
+
+from store.models import Organisation, Posting
+from web.filters import DEADLINE_WINDOWS, POSTED_WINDOWS, OpeningsQuery
+from web.schemas import Facet, FacetValue
+from web.search import SearchQuery
+
+Conditions = Callable[[str | None], list[ColumnElement[bool]]]
+
+FACET_LABELS = {
+    "kind": "Kind",
+    "track": "Track",
+    "style": "Style",
+    "level": "Level",
+    "area": "Research area",
+    "org_type": "Organisation type",
+    "org": "Organisation",
+    "location": "Location",
+    "remote": "Remote",
+    "visa": "Visa sponsorship",
+    "deadline": "Deadline",
+    "posted": "Posted",
+}
+VALUE_LABELS = {
+    "remote": {
+        "remote": "Fully remote",
+        "hybrid": "Hybrid",
+        "onsite": "On site",
+        "unknown": "Not stated",
+    },
+    "visa": {"yes": "Sponsors visas", "no": "No sponsorship", "unknown": "Not stated"},
+    "kind": {"phd": "PhD"},
+    "deadline": DEADLINE_WINDOWS,
+    "posted": POSTED_WINDOWS,
+}
+TOP_VALUES = 12  # organisations and locations: the most common, plus any selected
+
+
+def value_label(facet: str, value: str) -> str:
+    """How a facet value reads on the page."""
+    label = VALUE_LABELS.get(facet, {}).get(value)
+    if label:
+        return label
+    if facet in ("org", "location"):
+        return value
+    return value.replace("-", " ").replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The size of the matching set and the facet counts around it."""
+
+    total: int
+    facets: list[Facet]
+
+
+class FacetCache:
+    """A small thread-safe TTL cache of Counted results, keyed by query (not page or sort)."""
+
+    def __init__(self, ttl_seconds: float = 30.0, max_entries: int = 512) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, Counted]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Counted | None:
+        """The cached value, or None when missing or stale."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: tuple[Any, ...], value: Counted) -> None:
+        """Remember ``value`` for ``ttl`` seconds."""
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.ttl, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything (after a write that should show at once)."""
+        with self._lock:
+            self._items.clear()
+
+
+def _grouped(
+    session: Session, key: Any, conditions: list[ColumnElement[bool]], *, join: Any = None
+) -> dict[str, int]:
+    statement = select(key, func.count()).select_from(Posting)
+    if join is not None:
+        statement = statement.join(*join)
+    rows = session.exec(statement.where(*conditions).group_by(key)).all()  # type: ignore[call-overload]
+    return {str(value): int(n) for value, n in rows if value is not None and value != ""}
+
+
+def _windows(
+    session: Session,
+    field: Any,
+    windows: dict[str, str],
+    now: datetime,
+    conditions: list[ColumnElement[bool]],
+    *,
+    past: bool,
+) -> dict[str, int]:
+    sums = []
+    today = now.date()
+    hit: ColumnElement[bool]
+    for key in windows:
+        if key == "none":
+            hit = col(field).is_(None)
+        elif past:
+            hit = col(field) >= now - timedelta(days=int(key))
+        else:
+            hit = (col(field) >= today) & (col(field) <= today + timedelta(days=int(key)))
+        sums.append(func.coalesce(func.sum(case((hit, 1), else_=0)), 0))
+    row = session.exec(select(*sums).select_from(Posting).where(*conditions)).one()  # type: ignore[call-overload]
+    return {key: int(n) for key, n in zip(windows, row, strict=True)}
+
+
+def _facet(
+    name: str, counts: dict[str, int], selected: tuple[str, ...], order: tuple[str, ...] | None
+) -> Facet:
+    if order is None:
+        ranked = sorted(counts, key=lambda v: (-counts[v], v.lower()))[:TOP_VALUES]
+        order = (*ranked, *(v for v in selected if v not in ranked))
+    else:
+        order = (*order, *(v for v in counts if v not in order))
+    values = [
+        FacetValue(
+            value=v, label=value_label(name, v), count=counts.get(v, 0), selected=v in selected
+        )
+        for v in order
+        if counts.get(v, 0) or v in selected
+    ]
+    return Facet(name=name, label=FACET_LABELS[name], values=values)
+
+
+def _vocabulary() -> dict[str, tuple[str, ...]]:
+    try:
+        from matcher.taxonomy import AREAS, SINGLE_FIELDS
+    except ImportError:  # the classifier package is optional for the web view
+        return {}
+    return {**SINGLE_FIELDS, "area": AREAS}
+
+
+def compute_facets(
+    session: Session, query: OpeningsQuery, *, now: datetime, conditions_for: Conditions
+) -> list[Facet]:
+    """Every facet with its counts (each ignoring its own selection)."""
+    from web.queries import COLUMN_FACETS, JSON_FACETS, json_values
+
+    dialect = session.get_bind().dialect.name
+    vocab = _vocabulary()
+    fixed = {"remote": ("remote", "hybrid", "onsite", "unknown"), "visa": ("yes", "no", "unknown")}
+    facets = []
+    for name in FACET_LABELS:
+        conditions = conditions_for(name)
+        if name in COLUMN_FACETS:
+            counts = _grouped(session, COLUMN_FACETS[name], conditions)
+        elif name in JSON_FACETS:
+            elem = json_values(dialect, JSON_FACETS[name])
+            counts = _grouped(session, elem.c.value, conditions, join=(elem, true()))
+        elif name == "org_type":
+            join = (Organisation, col(Posting.organisation_id) == col(Organisation.id))
+            counts = _grouped(session, Organisation.org_type, conditions, join=join)
+        else:
+            windows = DEADLINE_WINDOWS if name == "deadline" else POSTED_WINDOWS
+            field = Posting.deadline if name == "deadline" else Posting.posted_at
+            counts = _windows(session, field, windows, now, conditions, past=name == "posted")
+            selected = tuple(v for v in (getattr(query, name),) if v)
+            facets.append(_facet(name, counts, selected, tuple(windows)))
+            continue
+        order = vocab.get(name) or fixed.get(name)
+        facets.append(_facet(name, counts, query.values(name), order))
+    return facets
+
+
+def count_facets(
+    session: Session,
+    query: OpeningsQuery,
+    *,
+    search: SearchQuery,
+    now: datetime,
+    cache: FacetCache | None,
+    conditions_for: Conditions,
+    with_facets: bool = True,
+) -> Counted:
+    """Total and facet counts for ``query``, from the cache when fresh."""
+    key = (id(session.get_bind()), query.cache_key(), now.date().isoformat(), with_facets)
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    total_statement = select(func.count()).select_from(Posting).where(*conditions_for(None))
+    total = int(session.scalar(total_statement) or 0)
+    facets = (
+        compute_facets(session, query, now=now, conditions_for=conditions_for)
+        if with_facets
+        else []
+    )
+    counted = Counted(total=total, facets=facets)
+    if cache is not None:
+        cache.put(key, counted)
+    return counted

@@ -1,0 +1,160 @@
+"""The openings query as plain data: parsed from a URL, written back to one.
+
+The URL holds the whole query, so a filtered list can be shared, bookmarked and turned into a
+feed (the feed URLs take the same query string). Unknown or malformed values are dropped, never
+an error: a shared link with a stale filter still opens.
+"""
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
+
+# Multi-valued facets: URL parameter -> what it filters. Values within one facet are OR'd,
+# facets are AND'd.
+MULTI_PARAMS = (
+    "kind",
+    "track",
+    "style",
+    "level",
+    "area",
+    "org",
+    "org_type",
+    "location",
+    "remote",
+    "visa",
+)
+DEADLINE_WINDOWS = {
+    "7": "within a week",
+    "30": "within a month",
+    "90": "within 3 months",
+    "none": "no deadline given",
+}
+POSTED_WINDOWS = {"1": "today", "7": "past week", "30": "past month", "90": "past 3 months"}
+SORTS = {
+    "newest": "Newest",
+    "closing": "Closing soon",
+    "relevance": "Best match for search",
+    "fit": "Best fit for me",
+}
+PER_PAGE_DEFAULT = 25
+PER_PAGE_MAX = 100
+MAX_VALUES = 30
+MAX_VALUE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class OpeningsQuery:
+    """Everything that selects and orders a list of openings."""
+
+    q: str = ""
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    deadline: str | None = None
+    posted: str | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = PER_PAGE_DEFAULT
+
+    def values(self, name: str) -> tuple[str, ...]:
+        """Selected values of one facet (empty when unfiltered)."""
+        return self.facets.get(name, ())
+
+    def without(self, name: str, value: str | None = None) -> "OpeningsQuery":
+        """This query minus one facet value (or the whole facet, or q/deadline/posted), page 1."""
+        if name == "q":
+            return replace(self, q="", page=1)
+        if name == "deadline":
+            return replace(self, deadline=None, page=1)
+        if name == "posted":
+            return replace(self, posted=None, page=1)
+        facets = dict(self.facets)
+        if value is None:
+            facets.pop(name, None)
+        else:
+            facets[name] = tuple(v for v in facets.get(name, ()) if v != value)
+        return replace(self, facets={k: v for k, v in facets.items() if v}, page=1)
+
+    def toggled(self, name: str, value: str) -> "OpeningsQuery":
+        """Add ``value`` to a facet, or take it away if present; back to page 1."""
+        if name == "deadline":
+            return replace(self, deadline=None if self.deadline == value else value, page=1)
+        if name == "posted":
+            return replace(self, posted=None if self.posted == value else value, page=1)
+        if value in self.values(name):
+            return self.without(name, value)
+        facets = dict(self.facets)
+        facets[name] = (*self.values(name), value)
+        return replace(self, facets=facets, page=1)
+
+    def with_page(self, page: int) -> "OpeningsQuery":
+        """The same query on another page."""
+        return replace(self, page=max(page, 1))
+
+    def cache_key(self) -> str:
+        """What determines the matching set (not sort or page): the facet-count cache key."""
+        return urlencode(self.params(include_paging=False, include_sort=False))
+
+    def params(
+        self, *, include_paging: bool = True, include_sort: bool = True
+    ) -> list[tuple[str, str]]:
+        """The query as URL parameters, in a stable order."""
+        out: list[tuple[str, str]] = []
+        if self.q:
+            out.append(("q", self.q))
+        for name in MULTI_PARAMS:
+            out.extend((name, v) for v in sorted(self.values(name)))
+        if self.deadline:
+            out.append(("deadline", self.deadline))
+        if self.posted:
+            out.append(("posted", self.posted))
+        if include_sort and self.sort != "newest":
+            out.append(("sort", self.sort))
+        if include_paging and self.page > 1:
+            out.append(("page", str(self.page)))
+        if include_paging and self.per_page != PER_PAGE_DEFAULT:
+            out.append(("per_page", str(self.per_page)))
+        return out
+
+    def query_string(self, **kwargs: Any) -> str:
+        """``?a=b&...`` (or empty) for links."""
+        encoded = urlencode(self.params(**kwargs))
+        return f"?{encoded}" if encoded else ""
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when anything narrows the list."""
+        return bool(self.q or self.facets or self.deadline or self.posted)
+
+
+def _int(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+def parse_query(params: QueryParams) -> OpeningsQuery:
+    """Read an OpeningsQuery from URL parameters, dropping what does not make sense."""
+    facets: dict[str, tuple[str, ...]] = {}
+    for name in MULTI_PARAMS:
+        values = []
+        for raw in params.getlist(name):
+            value = raw.strip()[:MAX_VALUE_CHARS]
+            if value and value not in values:
+                values.append(value)
+        if values:
+            facets[name] = tuple(values[:MAX_VALUES])
+    deadline = params.get("deadline")
+    posted = params.get("posted")
+    sort = params.get("sort") or "newest"
+    return OpeningsQuery(
+        q=(params.get("q") or "").strip()[:1000],
+        facets=facets,
+        deadline=deadline if deadline in DEADLINE_WINDOWS else None,
+        posted=posted if posted in POSTED_WINDOWS else None,
+        sort=sort if sort in SORTS else "newest",
+        page=_int(params.get("page"), 1, 1, 100_000),
+        per_page=_int(params.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
+    )

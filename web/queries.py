@@ -1,0 +1,223 @@
+"""The openings query, shared by the HTML page, the JSON API and the feeds.
+
+``open_conditions`` turns an OpeningsQuery into SQL conditions (optionally leaving one facet out,
+which is how facet counts stay "disjunctive": a facet's own selection does not shrink its
+counts). ``find_openings`` returns one page plus facet counts. SQL stays portable between SQLite
+and PostgreSQL; the JSON list columns (areas, locations) are unnested with json_each or
+json_array_elements_text.
+"""
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col
+
+from store.clock import utcnow
+from store.models import Organisation, Posting
+from web.facets import FacetCache, count_facets
+from web.filters import OpeningsQuery
+from web.schemas import OpeningsResult, PostingSummary, summary_of
+from web.search import SearchQuery, parse_search, search_hits
+
+COLUMN_FACETS: dict[str, Any] = {
+    "kind": Posting.kind,
+    "track": Posting.track,
+    "style": Posting.style,
+    "level": Posting.level,
+    "org": Posting.organisation_name,
+    "remote": Posting.remote,
+    "visa": Posting.visa_sponsorship,
+}
+JSON_FACETS: dict[str, Any] = {"area": Posting.areas, "location": Posting.locations}
+SNIPPET_CHARS = 240
+FIT_LIMIT = 1000
+
+
+def json_values(dialect: str, column: Any) -> Any:
+    """A table-valued function yielding each element of a JSON list column as ``value``."""
+    if dialect == "postgresql":
+        return func.json_array_elements_text(column).table_valued("value").alias("elem")
+    return func.json_each(column).table_valued("value").alias("elem")
+
+
+def _window(field: Any, days: str, today: date) -> ColumnElement[bool]:
+    if days == "none":
+        return col(field).is_(None)
+    return and_(col(field) >= today, col(field) <= today + timedelta(days=int(days)))
+
+
+def open_conditions(
+    query: OpeningsQuery,
+    *,
+    dialect: str,
+    now: datetime,
+    search: SearchQuery | None = None,
+    skip: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for the open postings ``query`` selects, leaving out facet ``skip``."""
+    conditions: list[ColumnElement[bool]] = [col(Posting.closed_at).is_(None)]
+    for name, column in COLUMN_FACETS.items():
+        if name != skip and query.values(name):
+            conditions.append(col(column).in_(query.values(name)))
+    for name, column in JSON_FACETS.items():
+        if name != skip and query.values(name):
+            elem = json_values(dialect, column)
+            conditions.append(
+                exists(select(true()).select_from(elem).where(elem.c.value.in_(query.values(name))))
+            )
+    if skip != "org_type" and query.values("org_type"):
+        orgs = select(col(Organisation.id)).where(
+            col(Organisation.org_type).in_(query.values("org_type"))
+        )
+        conditions.append(col(Posting.organisation_id).in_(orgs))
+    if skip != "deadline" and query.deadline:
+        conditions.append(_window(Posting.deadline, query.deadline, now.date()))
+    if skip != "posted" and query.posted:
+        conditions.append(col(Posting.posted_at) >= now - timedelta(days=int(query.posted)))
+    if search is not None and search.searchable:
+        hits = search_hits(dialect, search)
+        conditions.append(col(Posting.id).in_(select(hits.c.posting_id)))
+    return conditions
+
+
+def _listing(dialect: str) -> Select[Any]:
+    snippet = func.substr(Posting.description_text, 1, SNIPPET_CHARS).label("snippet")
+    return select(Posting, snippet).options(
+        defer(Posting.description_html),  # type: ignore[arg-type]
+        defer(Posting.description_text),  # type: ignore[arg-type]
+        defer(Posting.tag_evidence),  # type: ignore[arg-type]
+        defer(Posting.extras),  # type: ignore[arg-type]
+    )
+
+
+def _ordered(
+    statement: Select[Any], query: OpeningsQuery, search: SearchQuery, dialect: str
+) -> Select[Any]:
+    newest = col(Posting.posted_at).desc()
+    if dialect == "postgresql":
+        newest = newest.nulls_last()
+    if query.sort == "closing":
+        return statement.order_by(col(Posting.deadline).is_(None), col(Posting.deadline), newest)
+    if query.sort == "relevance" and search.searchable:
+        hits = search_hits(dialect, search)
+        return statement.join(hits, hits.c.posting_id == Posting.id).order_by(hits.c.rank, newest)
+    return statement.order_by(newest, col(Posting.id).desc())
+
+
+def _rows_to_summaries(
+    rows: Sequence[Any], scores: dict[int, float] | None = None
+) -> list[PostingSummary]:
+    out = []
+    for posting, snippet in rows:
+        score = scores.get(posting.id) if scores else None
+        out.append(summary_of(posting, snippet=_clip(snippet or ""), score=score))
+    return out
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) < SNIPPET_CHARS - 10:
+        return text
+    return text[: text.rfind(" ", 0, SNIPPET_CHARS - 20)].rstrip(",.;:") + " …"
+
+
+def find_openings(
+    session: Session,
+    query: OpeningsQuery,
+    *,
+    now: datetime | None = None,
+    cache: FacetCache | None = None,
+    fit_scores: dict[int, float] | None = None,
+    with_facets: bool = True,
+) -> OpeningsResult:
+    """One page of open postings for ``query``, with total and facet counts."""
+    now = now or utcnow()
+    dialect = session.get_bind().dialect.name
+    search = parse_search(query.q)
+    messages = [*search.notes] + ([search.message] if search.message else [])
+    conditions = open_conditions(query, dialect=dialect, now=now, search=search)
+    counted = count_facets(
+        session,
+        query,
+        search=search,
+        now=now,
+        cache=cache,
+        conditions_for=lambda skip: open_conditions(
+            query, dialect=dialect, now=now, search=search, skip=skip
+        ),
+        with_facets=with_facets,
+    )
+    statement = _listing(dialect).where(*conditions)
+    if query.sort == "fit" and fit_scores is not None:
+        items = _fit_page(session, statement, query, fit_scores)
+        total = _fit_total(session, conditions, fit_scores)
+    else:
+        if query.sort == "fit":
+            messages.append("Best fit needs you signed in with a saved profile; showing newest.")
+        if query.sort == "relevance" and not search.searchable:
+            messages.append("Best match needs a search; showing newest.")
+        statement = _ordered(statement, query, search, dialect)
+        offset = (query.page - 1) * query.per_page
+        rows = session.exec(statement.limit(query.per_page).offset(offset)).all()  # type: ignore[call-overload]
+        items = _rows_to_summaries(rows)
+        total = counted.total
+    return OpeningsResult(
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+        pages=max(1, math.ceil(total / query.per_page)),
+        sort=query.sort,
+        query=_query_dict(query),
+        messages=messages,
+        items=items,
+        facets=counted.facets,
+    )
+
+
+def _fit_total(
+    session: Session, conditions: list[ColumnElement[bool]], scores: dict[int, float]
+) -> int:
+    ids = list(scores)[:FIT_LIMIT]
+    statement = (
+        select(func.count()).select_from(Posting).where(*conditions, col(Posting.id).in_(ids))
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def _fit_page(
+    session: Session, statement: Select[Any], query: OpeningsQuery, scores: dict[int, float]
+) -> list[PostingSummary]:
+    ids = list(scores)[:FIT_LIMIT]
+    rows = session.exec(statement.where(col(Posting.id).in_(ids))).all()  # type: ignore[call-overload]
+    ranked = sorted(rows, key=lambda row: (-scores.get(row[0].id, 0.0), row[0].id))
+    start = (query.page - 1) * query.per_page
+    return _rows_to_summaries(ranked[start : start + query.per_page], scores)
+
+
+def _query_dict(query: OpeningsQuery) -> dict[str, Any]:
+    out: dict[str, Any] = {name: list(values) for name, values in query.facets.items()}
+    out.update(q=query.q, deadline=query.deadline, posted=query.posted, sort=query.sort)
+    return out
+
+
+def all_matching(
+    session: Session,
+    query: OpeningsQuery,
+    *,
+    limit: int,
+    now: datetime | None = None,
+    with_deadline: bool = False,
+) -> list[Posting]:
+    """Full postings for ``query`` in its sort order, up to ``limit`` (feeds, deadlines)."""
+    now = now or utcnow()
+    dialect = session.get_bind().dialect.name
+    search = parse_search(query.q)
+    conditions = open_conditions(query, dialect=dialect, now=now, search=search)
+    if with_deadline:
+        conditions.append(col(Posting.deadline) >= now.date())
+    statement = _ordered(select(Posting).where(*conditions), query, search, dialect)
+    return list(session.exec(statement.limit(limit)).scalars())  # type: ignore[call-overload]

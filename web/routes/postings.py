@@ -1,0 +1,60 @@
+"""One posting: /postings/{id} and its JSON twin /api/postings/{id}."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from web.deps import CurrentUserDep, SessionDep
+from web.detail import corrected_fields, posting_detail
+from web.schemas import PostingDetail
+
+router = APIRouter(tags=["postings"])
+CLOSE_REASONS = {
+    "missing_from_source": "it disappeared from the page it was listed on",
+    "deadline_passed": "its application deadline passed",
+    "page_gone": "its page no longer exists",
+    "closed_banner": "its page says it is no longer accepting applications",
+    "manual": "it was closed by hand",
+}
+
+
+def _vocabulary() -> dict[str, tuple[str, ...]]:
+    try:
+        from matcher.taxonomy import AREAS, SINGLE_FIELDS
+    except ImportError:
+        return {}
+    return {**SINGLE_FIELDS, "areas": AREAS}
+
+
+def _csrf(request: Request) -> str | None:
+    try:
+        from web.security import csrf_token
+    except ImportError:
+        return None
+    return csrf_token(request)
+
+
+@router.get("/postings/{posting_id}", response_class=HTMLResponse, summary="Posting page")
+def posting_page(
+    request: Request, posting_id: int, session: SessionDep, user: CurrentUserDep
+) -> Response:
+    """One opening: description, tags with evidence, deadline, salary, sources, similar ones."""
+    detail = posting_detail(session, posting_id)
+    context: dict[str, Any] = {
+        "p": detail,
+        "corrected": corrected_fields(session, posting_id),
+        "vocabulary": _vocabulary(),
+        "csrf": _csrf(request),
+        "close_reason": CLOSE_REASONS.get(detail.close_reason or "", detail.close_reason),
+        "labelled": request.query_params.get("labelled"),
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "posting.html", context)
+
+
+@router.get("/api/postings/{posting_id}", response_model=PostingDetail)
+def posting_api(posting_id: int, session: SessionDep) -> PostingDetail:
+    """One opening with its tags, evidence, links and similar openings."""
+    return posting_detail(session, posting_id)
