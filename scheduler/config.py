@@ -25,6 +25,7 @@ class SchedulerConfig:
         )
 
     ``smtp=None`` means digests are built but never sent (single-user local mode).
+    ``jobs`` limits the scheduler to some jobs by name (see ``scheduler.main.JOBS``).
     ``sending_stale_after_s`` is how long a DigestSend may stay 'sending' before it is taken to
     have been sent by a process that died (see docs/DIGESTS.md).
     """
@@ -48,5 +49,6 @@ class SchedulerConfig:
     sending_stale_after_s: float = 30 * 60
     max_send_attempts: int = 5
     retry_base_s: float = 5 * 60
-    user_agent: str = "rolefit (+https://github.com/rolefit/rolefit)"
+    contact_url: str = "https://github.com/rolefit/rolefit"
+    jobs: tuple[str, ...] | None = None  # which jobs to schedule; None means all of them
     extra: dict[str, str] = field(default_factory=dict)

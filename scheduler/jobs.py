@@ -27,6 +27,7 @@ def crawl_due(config: SchedulerConfig, engine: Engine, *, now: datetime | None =
     """Crawl the sources whose time has come (new ones too); return the crawl outcomes."""
     from crawlers.registry import load_sources
     from crawlers.runner import crawl, due_sources
+    from crawlers.settings import CrawlOptions
 
     now = now or utcnow()
     configs = [c for c in load_sources(config.sources_file) if c.enabled]
@@ -37,7 +38,8 @@ def crawl_due(config: SchedulerConfig, engine: Engine, *, now: datetime | None =
     if not todo:
         return []
     interval = timedelta(hours=config.crawl_interval_hours)
-    outcomes = crawl(config.database_url, todo, interval=interval, engine=engine)
+    options = CrawlOptions(contact_url=config.contact_url)
+    outcomes = crawl(config.database_url, todo, interval=interval, engine=engine, options=options)
     log.info("crawled %d due sources", len(outcomes))
     return outcomes
 
@@ -96,9 +98,10 @@ def check_links(config: SchedulerConfig, engine: Engine, *, client: Any = None) 
     except ImportError as exc:
         raise DependencyMissing(f"link checks need crawlers.liveness: {exc}") from exc
     from crawlers.fetch import make_client
+    from crawlers.settings import CrawlOptions
 
     own = client is None
-    client = client or make_client(config.user_agent)
+    client = client or make_client(CrawlOptions(contact_url=config.contact_url).user_agent)
     try:
         with session_scope(engine) as session:
             return check_open_postings(session, client, utcnow())

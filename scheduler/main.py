@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from scheduler import jobs
 from scheduler.config import SchedulerConfig
-from scheduler.errors import DependencyMissing
+from scheduler.errors import DependencyMissing, SchedulerError
 from store.clock import utcnow
 from store.db import make_engine
 
@@ -42,8 +42,8 @@ _RUNTIME: dict[str, tuple[SchedulerConfig, Engine]] = {}
 
 
 def intervals(config: SchedulerConfig) -> dict[str, timedelta]:
-    """How often each job runs."""
-    return {
+    """How often each job runs (only the jobs the config asks for)."""
+    every = {
         "crawl_due": timedelta(minutes=config.crawl_check_minutes),
         "classify_new": timedelta(minutes=config.classify_minutes),
         "retrain_if_labels": timedelta(minutes=config.retrain_minutes),
@@ -51,6 +51,10 @@ def intervals(config: SchedulerConfig) -> dict[str, timedelta]:
         "send_digests": timedelta(minutes=config.digest_minutes),
         "prune_runs": timedelta(hours=config.prune_hours),
     }
+    unknown = set(config.jobs or ()) - set(JOBS)
+    if unknown:
+        raise SchedulerError(f"unknown job(s): {', '.join(sorted(unknown))}")
+    return {name: t for name, t in every.items() if config.jobs is None or name in config.jobs}
 
 
 def run_job(name: str) -> Any:
@@ -71,7 +75,11 @@ def _trigger(every: timedelta) -> IntervalTrigger:
 
 def _reconcile(sched: BackgroundScheduler, config: SchedulerConfig) -> None:
     """Add missing jobs (due now); keep persisted next-run times; apply changed intervals."""
-    for name, every in intervals(config).items():
+    wanted = intervals(config)
+    for job in sched.get_jobs():
+        if job.id not in wanted:  # a job this config does not run (any more)
+            sched.remove_job(job.id)
+    for name, every in wanted.items():
         job = sched.get_job(name)
         if job is None:
             sched.add_job(
@@ -100,7 +108,7 @@ def build_scheduler(
     sched.start(paused=True)
     _reconcile(sched, config)
     sched.resume()
-    log.info("scheduler started with jobs: %s", ", ".join(JOBS))
+    log.info("scheduler started with jobs: %s", ", ".join(j.id for j in sched.get_jobs()))
     return sched
 
 

@@ -1,12 +1,53 @@
-"""`rolefit digest`: build and send email digests."""
+"""`rolefit digest`: show (--dry-run) or send (--send) the email digests due now."""
 
-from typing import Any
+import click
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from rolefit.errors import NotYetAvailable
+from rolefit.context import open_database
+from rolefit.errors import ConfigError
+from rolefit.jobs import scheduler_config
+from rolefit.settings import Settings
+from scheduler.config import SchedulerConfig
+from scheduler.digests import render_text, subject
+from scheduler.planning import Planned, digest_links, plan_due_digests
+from scheduler.sending import send_due_digests
+from store.models import Subscription
+
+REASONS = {"done": "already handled this period", "nothing": "nothing qualifies, nothing sent"}
 
 
-def run_digest(*args: Any, **kwargs: Any) -> None:
-    """Not implemented yet."""
-    raise NotYetAvailable(
-        "'rolefit digest' arrives with issue #7 (digests); it is not available yet"
-    )
+def _header(item: Planned) -> str:
+    return f"subscription {item.subscription_id} <{item.email}> {item.period_key}"
+
+
+def _print_plan(engine: Engine, config: SchedulerConfig) -> None:
+    report = plan_due_digests(engine)
+    if not report.items:
+        click.echo("No active subscriptions.")
+    with Session(engine) as session:
+        for item in report.items:
+            subscription = session.get(Subscription, item.subscription_id)
+            if item.digest is None or subscription is None:
+                click.echo(f"{_header(item)}: {REASONS.get(item.outcome, item.outcome)}")
+                continue
+            click.echo(f"{_header(item)}: would send {item.digest.count} postings")
+            click.echo(f"Subject: {subject(item.digest)}")
+            click.echo(render_text(item.digest, digest_links(config, subscription)))
+
+
+def run_digest(settings: Settings, *, dry_run: bool, send: bool) -> None:
+    """Print what would be sent (the default), or send what is due now and say what happened."""
+    engine = open_database(settings)
+    config = scheduler_config(settings, database_url=engine.url.render_as_string(False))
+    if not send or dry_run:
+        _print_plan(engine, config)
+        return
+    if config.smtp is None:
+        raise ConfigError("ROLEFIT_SMTP_URL is not set, so digests cannot be sent")
+    report = send_due_digests(engine, config)
+    for item in report.items:
+        extra = f" ({item.error})" if item.error else ""
+        click.echo(f"{_header(item)}: {item.outcome}{extra}")
+    totals = ", ".join(f"{n} {k}" for k, n in sorted(report.totals().items()))
+    click.echo(f"Digests: {totals or 'no active subscriptions'}.")

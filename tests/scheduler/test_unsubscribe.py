@@ -77,8 +77,6 @@ def test_link_from_the_email_unsubscribes_with_one_click(
         assert sub is not None and sub.unsubscribed_at is not None
     # unsubscribed: the next digest run sends nothing more to a
     add_postings(engine, [{"title": "Evals Lead"}], seen=NOW.replace(day=30, hour=12))
-    from datetime import timedelta
-
     send_due_digests(engine, config, ranker=fake_ranker, now=NOW + timedelta(days=1))
     assert len(smtp[1].to("a@example.org")) == 1 and len(smtp[1].to("b@example.org")) == 2
 

@@ -1,0 +1,94 @@
+"""The scheduler: jobs persisted in the database, kept across restarts, one at a time, and jobs."""
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlmodel import Session, select
+
+from scheduler import main
+from scheduler.config import SchedulerConfig
+from scheduler.errors import SchedulerError
+from scheduler.jobs import prune_runs
+from store.db import session_scope
+from store.models import CrawlRun, Source
+from tests.scheduler.conftest import NOW
+
+QUIET = {"digest_minutes": 600.0, "crawl_check_minutes": 600.0, "prune_hours": 100.0}
+
+
+def test_jobs_are_persisted_and_keep_their_next_run_across_restarts(
+    engine: Engine, config: SchedulerConfig
+) -> None:
+    config = replace(config, jobs=("send_digests", "prune_runs"), **QUIET)  # type: ignore[arg-type]
+    sched = main.build_scheduler(config, engine=engine)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+        assert set(jobs) == {"send_digests", "prune_runs"}
+        for job in jobs.values():
+            assert job.coalesce is True and job.max_instances == 1
+            assert job.misfire_grace_time is None  # late by any amount: still runs, once
+        sched.pause()  # hold the first runs so the persisted times stay what we read
+        first = {j.id: j.next_run_time for j in sched.get_jobs()}
+    finally:
+        sched.shutdown(wait=True)
+    assert "apscheduler_jobs" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT id FROM apscheduler_jobs ORDER BY id")).scalars().all()
+        blob = b"".join(conn.execute(text("SELECT job_state FROM apscheduler_jobs")).scalars())
+    assert stored == ["prune_runs", "send_digests"]
+    assert config.secret_key.encode() not in blob  # jobs are stored by name, config stays out
+    # restart with one interval changed: the other job keeps its persisted next run
+    again = main.build_scheduler(replace(config, prune_hours=50.0), engine=engine)
+    try:
+        again.pause()
+        after = {j.id: j for j in again.get_jobs()}
+        assert after["send_digests"].next_run_time == first["send_digests"]
+        assert after["prune_runs"].trigger.interval == timedelta(hours=50)
+    finally:
+        again.shutdown(wait=True)
+
+
+def test_unknown_job_names_are_refused(engine: Engine, config: SchedulerConfig) -> None:
+    with pytest.raises(SchedulerError, match="unknown job"):
+        main.build_scheduler(replace(config, jobs=("crawl_everything",)), engine=engine)
+
+
+def test_missing_collaborator_is_logged_not_raised(
+    engine: Engine,
+    config: SchedulerConfig,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scheduler.errors import DependencyMissing
+
+    def broken(config: SchedulerConfig, engine: Engine) -> None:
+        raise DependencyMissing("link checks need crawlers.liveness")
+
+    monkeypatch.setitem(main.JOBS, "check_links", broken)
+    monkeypatch.setitem(main._RUNTIME, "current", (config, engine))
+    with caplog.at_level(logging.WARNING):
+        assert main.run_job("check_links") is None
+    assert "check_links skipped: link checks need crawlers.liveness" in caplog.text
+
+
+def test_prune_keeps_recent_runs_and_each_sources_latest(
+    engine: Engine, config: SchedulerConfig
+) -> None:
+    with session_scope(engine) as session:
+        session.add(Source(id="a", platform="greenhouse"))
+        session.add(Source(id="b", platform="lever"))
+        session.flush()
+        for days_ago in (200, 120, 10):
+            session.add(CrawlRun(source_id="a", started_at=NOW - timedelta(days=days_ago)))
+        session.add(CrawlRun(source_id="b", started_at=NOW - timedelta(days=300)))
+    assert prune_runs(config, engine, now=NOW) == 2
+    with Session(engine) as session:
+        left = sorted(
+            (r.source_id, (NOW - r.started_at.replace(tzinfo=NOW.tzinfo)).days)
+            for r in session.exec(select(CrawlRun))
+        )
+    assert left == [("a", 10), ("b", 300)]
+    assert prune_runs(config, engine, now=NOW) == 0
