@@ -1,0 +1,179 @@
+"""Reading postings for matching, and keeping the built corpus while the data is unchanged.
+
+Building a corpus (reading the rows, parsing places, fitting TF-IDF) costs far more than one
+match, so it is cached per database and reused while the database's *fingerprint* is the same:
+posting count, highest id, latest last_seen_at / tagged_at / closed_at, the number closed, the
+label count and the organisations' types. Any crawl, re-tag, correction, closing or reopening
+changes one of these, so a stale corpus is never used; each is read from an index, so checking
+costs a few milliseconds even at 100,000 postings.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from matcher.fit.corpus import Corpus, PostingFacts, build_corpus, requirements
+from matcher.fit.textsim import TextIndex, build_text_index, document_text
+from store.clock import as_utc, utcnow
+from store.models import Label, Organisation, Posting
+
+# Closed postings stay matchable (as excluded, "closed") for this long, so --show-excluded can
+# explain why a role seen last week is gone; older ones are history and are not loaded.
+RECENTLY_CLOSED_DAYS = 14
+CACHE_SIZE = 2  # corpora kept per process (the live and the demo database, say)
+
+_COLUMNS = (
+    col(Posting.id),
+    col(Posting.title),
+    col(Posting.organisation_name),
+    col(Organisation.org_type),
+    col(Posting.url),
+    col(Posting.locations),
+    col(Posting.remote),
+    col(Posting.deadline),
+    col(Posting.closed_at),
+    col(Posting.salary_min),
+    col(Posting.salary_max),
+    col(Posting.salary_currency),
+    col(Posting.salary_period),
+    col(Posting.visa_sponsorship),
+    col(Posting.kind),
+    col(Posting.kind_p),
+    col(Posting.track),
+    col(Posting.track_p),
+    col(Posting.style),
+    col(Posting.style_p),
+    col(Posting.level),
+    col(Posting.level_p),
+    col(Posting.areas),
+    col(Posting.tagged_at),
+    col(Posting.description_text),
+)
+
+
+@dataclass
+class Loaded:
+    """A corpus with its text index, built from one database state."""
+
+    corpus: Corpus
+    text: TextIndex
+    fingerprint: str
+
+
+def fingerprint(session: Session, today: date) -> str:
+    """A short hash that changes whenever anything matching reads has changed."""
+    posting = session.execute(
+        select(
+            func.count(col(Posting.id)),
+            func.max(col(Posting.id)),
+            func.max(col(Posting.last_seen_at)),
+            func.max(col(Posting.tagged_at)),
+            func.max(col(Posting.closed_at)),
+            func.count(col(Posting.closed_at)),
+        )
+    ).one()
+    labels = session.execute(select(func.count(col(Label.id)), func.max(col(Label.id)))).one()
+    orgs = session.execute(
+        select(col(Organisation.id), col(Organisation.name), col(Organisation.org_type)).order_by(
+            col(Organisation.id)
+        )
+    ).all()
+    payload = repr((tuple(posting), tuple(labels), [tuple(o) for o in orgs], today.isoformat()))
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def _facts(row: Any) -> PostingFacts:
+    phd, years = requirements(row.description_text or "")
+    return PostingFacts(
+        id=row.id,
+        title=row.title,
+        organisation=row.organisation_name or "",
+        org_type=row.org_type,
+        url=row.url or "",
+        locations=tuple(str(loc) for loc in (row.locations or [])),
+        remote=row.remote or "unknown",
+        deadline=row.deadline,
+        closed=row.closed_at is not None,
+        salary_min=row.salary_min,
+        salary_max=row.salary_max,
+        salary_currency=row.salary_currency,
+        salary_period=row.salary_period,
+        visa=row.visa_sponsorship or "unknown",
+        kind=row.kind,
+        kind_p=row.kind_p,
+        track=row.track,
+        track_p=row.track_p,
+        style=row.style,
+        style_p=row.style_p,
+        level=row.level,
+        level_p=row.level_p,
+        areas=tuple(row.areas or ()),
+        tagged=row.tagged_at is not None or row.kind is not None,
+        phd=phd,
+        min_years=years,
+    )
+
+
+def load(session: Session, today: date, key: str) -> Loaded:
+    """Read open (and recently closed) postings and build the corpus and text index."""
+    cutoff = as_utc(utcnow()) - timedelta(days=RECENTLY_CLOSED_DAYS)
+    wanted = or_(col(Posting.closed_at).is_(None), col(Posting.closed_at) >= cutoff)
+    expected = session.execute(select(func.count(col(Posting.id))).where(wanted)).scalar_one()
+    statement = (
+        select(*_COLUMNS)
+        .outerjoin(Organisation, col(Posting.organisation_id) == col(Organisation.id))
+        .where(wanted)
+        .order_by(col(Posting.id))
+        .execution_options(yield_per=2000)
+    )
+    facts: list[PostingFacts] = []
+
+    def documents() -> Iterator[str]:
+        # One pass: facts are collected while the vectoriser consumes the text, so the
+        # descriptions are never all held in memory at once.
+        for row in session.execute(statement):
+            facts.append(_facts(row))
+            yield document_text(row.title, row.description_text or "")
+
+    text = build_text_index(documents(), expected=expected)
+    return Loaded(corpus=build_corpus(facts), text=text, fingerprint=key)
+
+
+class CorpusCache:
+    """Built corpora per database URL, reused while the fingerprint is unchanged (thread-safe)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[str, Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, today: date) -> Loaded:
+        """The corpus for the session's database as it is now, built if needed."""
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        where = engine.url.render_as_string(hide_password=True)
+        key = fingerprint(session, today)
+        with self._lock:
+            cached = self._items.get(where)
+            if cached is not None and cached.fingerprint == key:
+                self._items.move_to_end(where)
+                return cached
+            loaded = load(session, today, key)
+            self._items[where] = loaded
+            self._items.move_to_end(where)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return loaded
+
+    def clear(self) -> None:
+        """Forget every corpus (tests, or after bulk edits made outside rolefit)."""
+        with self._lock:
+            self._items.clear()
