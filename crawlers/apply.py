@@ -97,8 +97,10 @@ def apply_result(
         outcome.reason = "zero_results"
         outcome.message = f"0 postings where the last good crawl had {source.last_good_count}"
     if status == "not_modified":
-        outcome.unchanged = touch_listed(session, source, now=now)
-        outcome.closed = close_expired(session, now=now, source_id=source.id)
+        listed = touch_listed(session, source, now=now)
+        outcome.unchanged = len(listed)
+        outcome.closed = close_missing(session, source, listed, now=now)
+        outcome.closed += close_expired(session, now=now, source_id=source.id)
         record_success(source, now=now, interval=interval, count=None)
     elif records:
         upserted = upsert_postings(

@@ -303,14 +303,20 @@ def close_expired(
     return closed
 
 
-def touch_listed(session: Session, source: Source, *, now: datetime | None = None) -> int:
-    """An unchanged board (HTTP 304): every open posting is still listed; return how many."""
+def touch_listed(session: Session, source: Source, *, now: datetime | None = None) -> set[str]:
+    """An unchanged board (HTTP 304) lists what the last complete crawl listed; touch those.
+
+    Returns their external ids, so the caller can count a miss for the rest: a posting missing
+    from the previous listing is still missing from an identical one.
+    """
     now = now or utcnow()
     open_postings = session.exec(
         select(Posting).where(Posting.source_id == source.id, col(Posting.closed_at).is_(None))
     ).all()
+    listed = set()
     for posting in open_postings:
-        posting.last_seen_at = now
-        posting.missing_count = 0
+        if posting.missing_count == 0:
+            posting.last_seen_at = now
+            listed.add(posting.external_id)
     session.flush()
-    return len(open_postings)
+    return listed

@@ -2,8 +2,8 @@
 (POST, ``nextPage`` tokens) as the fallback when the widget does not answer."""
 
 import json
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawlers.errors import ParseError
 from crawlers.parsing.dates import parse_datetime
@@ -94,9 +94,11 @@ class Workable(Platform):
 
     def _v3(self, ctx: Context, token: Any = None) -> Request:
         account = ctx.token or ""
-        base = (
-            ctx.config.get("v3_url") or f"https://apply.workable.com/api/v3/accounts/{account}/jobs"
-        )
+        origin = "https://apply.workable.com"
+        if ctx.url:  # a url override (EU host, tests) moves both APIs
+            parts = urlsplit(ctx.url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+        base = ctx.config.get("v3_url") or f"{origin}/api/v3/accounts/{account}/jobs"
         body = json.dumps({"token": token} if token else V3_QUERY)
         return Request(
             base,
