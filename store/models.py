@@ -116,7 +116,8 @@ class Posting(SQLModel, table=True):
     description_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     content_hash: str = ""
     first_seen_at: datetime = Field(default_factory=utcnow)
-    last_seen_at: datetime = Field(default_factory=utcnow)
+    # Indexed so the matcher's freshness check (max of last_seen_at, tagged_at) is a lookup.
+    last_seen_at: datetime = Field(default_factory=utcnow, index=True)
     missing_count: int = 0
     closed_at: datetime | None = Field(default=None, index=True)
     close_reason: str | None = None
@@ -137,7 +138,7 @@ class Posting(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     model_version: str | None = None
-    tagged_at: datetime | None = None
+    tagged_at: datetime | None = Field(default=None, index=True)
     extras: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:11:05.207291
+Create Date: 2026-11-29 08:20:06.588391
 """
 
 from alembic import op
@@ -170,12 +170,14 @@ def upgrade() -> None:
     with op.batch_alter_table('posting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posting_closed_at'), ['closed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_posting_last_seen_at'), ['last_seen_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_level'), ['level'], unique=False)
         batch_op.create_index('ix_posting_open_deadline', ['closed_at', 'deadline'], unique=False)
         batch_op.create_index('ix_posting_open_posted', ['closed_at', 'posted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_source_id'), ['source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_style'), ['style'], unique=False)
+        batch_op.create_index(batch_op.f('ix_posting_tagged_at'), ['tagged_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_track'), ['track'], unique=False)
 
     op.create_table('subscription',
@@ -294,12 +296,14 @@ def downgrade() -> None:
     op.drop_table('subscription')
     with op.batch_alter_table('posting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posting_track'))
+        batch_op.drop_index(batch_op.f('ix_posting_tagged_at'))
         batch_op.drop_index(batch_op.f('ix_posting_style'))
         batch_op.drop_index(batch_op.f('ix_posting_source_id'))
         batch_op.drop_index(batch_op.f('ix_posting_organisation_id'))
         batch_op.drop_index('ix_posting_open_posted')
         batch_op.drop_index('ix_posting_open_deadline')
         batch_op.drop_index(batch_op.f('ix_posting_level'))
+        batch_op.drop_index(batch_op.f('ix_posting_last_seen_at'))
         batch_op.drop_index(batch_op.f('ix_posting_kind'))
         batch_op.drop_index(batch_op.f('ix_posting_closed_at'))
 
