@@ -142,6 +142,10 @@ class ProfileDoc(_Section):
             raise ValueError("must be an email address like name@example.org")
         return value
 
+    def to_document(self) -> dict[str, Any]:
+        """The profile as plain JSON data, for ``Profile.document`` and ``POST /api/match``."""
+        return self.model_dump(mode="json")
+
     def effective_style(self) -> tuple[StylePref, str]:
         """The style preference in force and where it came from: stated, readiness or none."""
         if self.style is not None:

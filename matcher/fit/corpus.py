@@ -51,18 +51,24 @@ _YEARS = re.compile(
 )
 
 
+_DEGREE_WORDS = ("phd", "ph.d", "doctor", "degree", "teach you", "regardless of")
+
+
 def requirements(text: str) -> tuple[int, float | None]:
     """Degree requirement code and minimum years of experience a posting's text asks for."""
     lower = text.lower()
-    if _NO_PHD.search(lower):
-        phd = NO_PHD
-    elif _PHD_REQUIRED.search(lower):
-        phd = PHD_REQUIRED
-    elif _PHD_PREFERRED.search(lower):
-        phd = PHD_PREFERRED
-    else:
-        phd = PHD_UNKNOWN
-    years = [int(m.group(1)) for m in _YEARS.finditer(lower) if 0 < int(m.group(1)) <= 30]
+    phd = PHD_UNKNOWN
+    # The patterns are costly on long texts; most postings can be ruled out by a substring.
+    if any(word in lower for word in _DEGREE_WORDS):
+        if _NO_PHD.search(lower):
+            phd = NO_PHD
+        elif _PHD_REQUIRED.search(lower):
+            phd = PHD_REQUIRED
+        elif _PHD_PREFERRED.search(lower):
+            phd = PHD_PREFERRED
+    years: list[int] = []
+    if "year" in lower and "experience" in lower:
+        years = [int(m.group(1)) for m in _YEARS.finditer(lower) if 0 < int(m.group(1)) <= 30]
     return phd, (float(min(years)) if years else None)
 
 

@@ -70,16 +70,17 @@ class Loaded:
 
 def fingerprint(session: Session, today: date) -> str:
     """A short hash that changes whenever anything matching reads has changed."""
-    posting = session.execute(
-        select(
-            func.count(col(Posting.id)),
-            func.max(col(Posting.id)),
-            func.max(col(Posting.last_seen_at)),
-            func.max(col(Posting.tagged_at)),
-            func.max(col(Posting.closed_at)),
-            func.count(col(Posting.closed_at)),
-        )
-    ).one()
+    # One scalar subquery per aggregate: SQLite answers a lone max() from an index, but scans
+    # the whole table when several aggregates share one SELECT.
+    aggregates = [
+        func.count(col(Posting.id)),
+        func.max(col(Posting.id)),
+        func.max(col(Posting.last_seen_at)),
+        func.max(col(Posting.tagged_at)),
+        func.max(col(Posting.closed_at)),
+        func.count(col(Posting.closed_at)),
+    ]
+    posting = session.execute(select(*[select(agg).scalar_subquery() for agg in aggregates])).one()
     labels = session.execute(select(func.count(col(Label.id)), func.max(col(Label.id)))).one()
     orgs = session.execute(
         select(col(Organisation.id), col(Organisation.name), col(Organisation.org_type)).order_by(

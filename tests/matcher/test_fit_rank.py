@@ -329,3 +329,17 @@ def test_profile_places_use_their_most_specific_key() -> None:
     assert place_key("London") == "london"
     assert place_key("UK") == "united kingdom"
     assert place_key("Lagos") == "lagos"
+
+
+def test_documented_json_shape_matches_the_results() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "MATCHING.md").read_text()
+    example = json.loads(re.search(r"```json\n(.*?)\n```", doc, re.S).group(1))  # type: ignore[union-attr]
+    actual = run([BASE], {"areas": ["interpretability"]}).to_json()
+    assert set(example) == set(actual)
+    assert set(example["matches"][0]) == set(actual["matches"][0])
+    assert set(example["matches"][0]["tags"]) == set(actual["matches"][0]["tags"])
+    assert set(example["matches"][0]["checklist"][0]) == set(actual["matches"][0]["checklist"][0])
