@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -72,7 +72,7 @@ def fingerprint(session: Session, today: date) -> str:
     """A short hash that changes whenever anything matching reads has changed."""
     # One scalar subquery per aggregate: SQLite answers a lone max() from an index, but scans
     # the whole table when several aggregates share one SELECT.
-    aggregates = [
+    aggregates: list[ColumnElement[Any]] = [
         func.count(col(Posting.id)),
         func.max(col(Posting.id)),
         func.max(col(Posting.last_seen_at)),
