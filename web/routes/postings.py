@@ -48,7 +48,7 @@ def posting_page(
         "vocabulary": _vocabulary(),
         "csrf": _csrf(request),
         "close_reason": CLOSE_REASONS.get(detail.close_reason or "", detail.close_reason),
-        "labelled": request.query_params.get("labelled"),
+        "corrected_now": request.query_params.get("corrected"),
     }
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, "posting.html", context)
