@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -9,10 +10,12 @@ from sqlmodel import Session, col, select
 from scheduler.config import SchedulerConfig
 from scheduler.digests import Candidate, Digest, DigestLinks, build_digest
 from scheduler.selection import (
+    NO_HISTORY,
+    History,
     Ranker,
     active_subscriptions,
     fit_ranker,
-    history,
+    histories,
     period_key,
     profile_key,
 )
@@ -63,24 +66,36 @@ def digest_links(config: SchedulerConfig, subscription: Subscription) -> DigestL
     )
 
 
+@dataclass
+class PlanRun:
+    """One digest run's shared work: histories read once, one ranking per distinct profile."""
+
+    ranker: Ranker
+    now: datetime
+    past: dict[int, History]
+    rankings: dict[str, list[Candidate]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, session: Session, ranker: Ranker, now: datetime) -> "PlanRun":
+        """Read every subscription's history for a run starting ``now``."""
+        return cls(ranker=ranker, now=now, past=histories(session))
+
+    def ranking(self, session: Session, document: dict[str, Any]) -> list[Candidate]:
+        """The ranked candidates for a profile document, computed once per distinct document."""
+        key = profile_key(document)
+        if key not in self.rankings:
+            self.rankings[key] = self.ranker(session, document, self.now)
+        return self.rankings[key]
+
+
 def plan_digest(
-    session: Session,
-    subscription: Subscription,
-    profile: Profile,
-    *,
-    ranker: Ranker,
-    now: datetime,
-    cache: dict[str, list[Candidate]],
-    exclude_send_id: int | None = None,
+    session: Session, subscription: Subscription, profile: Profile, run: PlanRun
 ) -> Digest | None:
-    """The digest this subscriber would get now, or None; identical profiles share a ranking."""
-    key = profile_key(profile.document)
-    if key not in cache:
-        cache[key] = ranker(session, profile.document, now)
-    past = history(session, subscription.id or 0, exclude_id=exclude_send_id)
+    """The digest this subscriber would get now, or None when nothing qualifies."""
+    past = run.past.get(subscription.id or 0, NO_HISTORY)
     return build_digest(
-        cache[key],
-        today=as_utc(now).date(),
+        run.ranking(session, profile.document),
+        today=as_utc(run.now).date(),
         min_score=subscription.min_score,
         min_matches=subscription.min_matches,
         already_sent=past.already_sent,
@@ -101,8 +116,8 @@ def plan_due_digests(
     """What a send run would do now, without writing anything (``rolefit digest --dry-run``)."""
     now = as_utc(now or utcnow())
     report = DigestReport()
-    cache: dict[str, list[Candidate]] = {}
     with Session(engine) as session:
+        run = PlanRun.start(session, ranker, now)
         pairs = due_subscriptions(engine)
         done = _decided(session, {period_key(s.frequency, now) for s, _ in pairs})
         for subscription, profile in pairs:
@@ -110,9 +125,7 @@ def plan_due_digests(
             if (subscription.id, key) in done:
                 report.items.append(Planned(subscription.id or 0, subscription.email, key, "done"))
                 continue
-            digest = plan_digest(
-                session, subscription, profile, ranker=ranker, now=now, cache=cache
-            )
+            digest = plan_digest(session, subscription, profile, run)
             outcome = "would-send" if digest else "nothing"
             report.items.append(
                 Planned(subscription.id or 0, subscription.email, key, outcome, digest)

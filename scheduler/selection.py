@@ -18,7 +18,9 @@ from store.clock import as_utc
 from store.models import DigestSend, Posting, Profile, Subscription
 
 Ranker = Callable[[Session, dict[str, Any], datetime], list[Candidate]]
-RANK_LIMIT = 500  # enough to fill a digest after dropping earlier-sent and low-score matches
+# A digest looks at the subscriber's best RANK_LIMIT open matches and keeps the new ones: a
+# quality floor as well as a cost bound (reasons are worded per shown posting). See DIGESTS.md.
+RANK_LIMIT = 200
 # A DigestSend in one of these states may have reached the subscriber: never offer its postings
 # again, and count its time as "the last digest".
 DELIVERED = ("sent", "unknown", "sending")
@@ -46,20 +48,25 @@ class History:
     since: datetime | None
 
 
-def history(session: Session, subscription_id: int, *, exclude_id: int | None = None) -> History:
-    """Postings in earlier (possibly) delivered digests, and the newest such digest's time."""
+def histories(session: Session) -> dict[int, History]:
+    """Every subscription's history, read in one query (a run plans thousands of digests)."""
     rows = session.exec(
-        select(DigestSend).where(
-            col(DigestSend.subscription_id) == subscription_id,
-            col(DigestSend.status).in_(DELIVERED),
+        select(DigestSend.subscription_id, DigestSend.posting_ids, DigestSend.created_at).where(
+            col(DigestSend.status).in_(DELIVERED)
         )
     ).all()
-    rows = [r for r in rows if r.id != exclude_id]
-    sent: set[int] = set()
-    for row in rows:
-        sent.update(int(i) for i in row.posting_ids)
-    since = max((as_utc(r.created_at) for r in rows), default=None)
-    return History(already_sent=sent, since=since)
+    sent: dict[int, set[int]] = {}
+    since: dict[int, datetime] = {}
+    for sub_id, posting_ids, created_at in rows:
+        sent.setdefault(sub_id, set()).update(int(i) for i in posting_ids)
+        when = as_utc(created_at)
+        since[sub_id] = max(since.get(sub_id, when), when)
+    return {
+        sub_id: History(already_sent=ids, since=since.get(sub_id)) for sub_id, ids in sent.items()
+    }
+
+
+NO_HISTORY = History(already_sent=set(), since=None)
 
 
 def profile_key(document: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from scheduler.compose import build_message, new_message_id
 from scheduler.config import SchedulerConfig
-from scheduler.digests import Candidate, Digest
+from scheduler.digests import Digest
 from scheduler.mailer import (
     PermanentMailError,
     SmtpConfig,
@@ -36,6 +36,7 @@ from scheduler.planning import (
     FINAL,
     DigestReport,
     Planned,
+    PlanRun,
     digest_links,
     due_subscriptions,
     plan_digest,
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 
 SendFn = Callable[[SmtpConfig, EmailMessage], None]
 UNKNOWN_NOTE = "process stopped while sending; not resent (delivery unknown)"
+PERIOD_OVER_NOTE = "its period ended before it could be sent"
 
 
 def retry_delay(config: SchedulerConfig, attempts: int) -> timedelta:
@@ -62,19 +64,35 @@ def retry_delay(config: SchedulerConfig, attempts: int) -> timedelta:
 
 
 def recover(engine: Engine, now: datetime) -> int:
-    """Settle rows a dead process left behind: expired 'sending' leases become 'unknown'."""
+    """Settle rows a dead process or an ended period left; return how many were settled.
+
+    An expired 'sending' lease becomes 'unknown' (never resent); a 'pending' retry whose period
+    has ended becomes 'failed' (its postings are offered in the next period's digest instead).
+    """
+    settled = 0
     with session_scope(engine) as session:
-        rows = session.exec(select(DigestSend).where(col(DigestSend.status) == "sending")).all()
-        settled = 0
-        for row in rows:
-            if row.next_attempt_at is None or as_utc(row.next_attempt_at) <= now:
+        rows = session.exec(
+            select(DigestSend, Subscription)
+            .join(Subscription, col(Subscription.id) == col(DigestSend.subscription_id))
+            .where(col(DigestSend.status).in_(("sending", "pending")))
+        ).all()
+        for row, subscription in rows:
+            if row.status == "sending" and (
+                row.next_attempt_at is None or as_utc(row.next_attempt_at) <= now
+            ):
                 row.status, row.last_error = "unknown", UNKNOWN_NOTE
-                session.add(row)
-                settled += 1
-                log.warning(
-                    "digest %s for subscription %s: %s", row.id, row.subscription_id, UNKNOWN_NOTE
-                )
-        return settled
+            elif row.status == "pending" and row.period_key != period_key(
+                subscription.frequency, now
+            ):
+                row.status, row.last_error = "failed", PERIOD_OVER_NOTE
+            else:
+                continue
+            session.add(row)
+            settled += 1
+            log.warning(
+                "digest %s (subscription %s): %s", row.id, row.subscription_id, row.last_error
+            )
+    return settled
 
 
 def _row(engine: Engine, subscription_id: int, key: str, now: datetime) -> DigestSend:
@@ -203,32 +221,22 @@ def _failed(
 
 def _handle(
     engine: Engine,
+    session: Session,
     config: SchedulerConfig,
     subscription: Subscription,
     profile: Profile,
     *,
-    ranker: Ranker,
     send: SendFn,
-    now: datetime,
-    cache: dict[str, list[Candidate]],
+    run: PlanRun,
 ) -> Planned:
     """Take one subscription through the state machine for the current period."""
-    sub_id = subscription.id or 0
+    sub_id, now = subscription.id or 0, run.now
     key = period_key(subscription.frequency, now)
     row = _row(engine, sub_id, key, now)
     state = _state(row, now)
     if state != "go":
         return Planned(sub_id, subscription.email, key, state)
-    with Session(engine) as session:
-        digest = plan_digest(
-            session,
-            subscription,
-            profile,
-            ranker=ranker,
-            now=now,
-            cache=cache,
-            exclude_send_id=row.id,
-        )
+    digest = plan_digest(session, subscription, profile, run)
     if digest is None:
         _set(engine, row.id or 0, "pending", status="skipped", next_attempt_at=None)
         return Planned(sub_id, subscription.email, key, "skipped")
@@ -249,21 +257,16 @@ def send_due_digests(
     if config.smtp is None or not is_send_time(now, config.digest_hour_utc):
         return report
     recover(engine, now)
-    cache: dict[str, list[Candidate]] = {}
-    for subscription, profile in due_subscriptions(engine):
-        try:
-            item = _handle(
-                engine,
-                config,
-                subscription,
-                profile,
-                ranker=ranker,
-                send=send,
-                now=now,
-                cache=cache,
-            )
-        except Exception as exc:  # one bad profile must not stop everyone else's digest
-            log.exception("digest for subscription %s failed", subscription.id)
-            item = Planned(subscription.id or 0, subscription.email, "", "error", error=str(exc))
-        report.items.append(item)
+    # One read session for the run: rankings and histories are read once and shared.
+    with Session(engine) as session:
+        run = PlanRun.start(session, ranker, now)
+        for subscription, profile in due_subscriptions(engine):
+            try:
+                item = _handle(engine, session, config, subscription, profile, send=send, run=run)
+            except Exception as exc:  # one bad profile must not stop everyone else's digest
+                log.exception("digest for subscription %s failed", subscription.id)
+                item = Planned(
+                    subscription.id or 0, subscription.email, "", "error", error=str(exc)
+                )
+            report.items.append(item)
     return report

@@ -238,3 +238,23 @@ def test_unsubscribed_and_no_smtp_send_nothing(
     assert run(engine, config).items == []
     assert smtp[1].messages == [] and sends(engine) == []
     assert SECRET  # the token secret used by config
+
+
+def test_retry_left_pending_when_its_period_ends_is_not_sent_late(
+    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    subscribe(engine)
+    add_postings(engine, [{"title": "Research Engineer"}])
+    smtp[1].replies.append("451 4.3.0 try later")
+    config = replace(config, retry_base_s=86_400)  # the retry would fall into the next day
+    assert run(engine, config).totals() == {"retrying": 1}
+    report = run(engine, config, NOW + timedelta(days=1))
+    assert report.totals() == {"sent": 1}
+    first, second = sends(engine)
+    assert (first.status, first.last_error) == (
+        "failed",
+        "its period ended before it could be sent",
+    )
+    assert second.status == "sent" and second.period_key == "d:2026-12-01"
+    [message] = smtp[1].messages  # the new day's digest carries the posting
+    assert "Research Engineer" in parts(message)[0]
