@@ -62,7 +62,8 @@ def fetch_text(client: httpx.Client, url: str) -> str:
     except httpx.TimeoutException as exc:
         raise FetchFailed("timeout", f"timed out fetching {url}") from exc
     except httpx.HTTPError as exc:
-        raise FetchFailed("network", f"cannot fetch {url}: {type(exc).__name__}") from exc
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise FetchFailed("network", f"cannot fetch {url}: {detail}") from exc
     if response.status_code >= 400:
         kind = "http_4xx" if response.status_code < 500 else "http_5xx"
         raise FetchFailed(kind, f"HTTP {response.status_code} from {url}")

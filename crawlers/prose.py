@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crawlers.parsing import salary as salary_parsing
-from store.records import Salary
+from store.records import PostingRecord, Salary
 
 _MONTHS = {
     name: number
@@ -179,3 +179,34 @@ def _remote(facts: ProseFacts, sentence: str) -> None:
             facts.remote = value
             facts.evidence["remote"] = _clip(sentence)
             return
+
+
+def enrich(record: PostingRecord) -> PostingRecord:
+    """A record with gaps (deadline, salary, visa, remote) filled from its text, with evidence.
+
+    Structured values already on the record win; only the missing ones are taken from prose.
+    """
+    facts = extract(f"{record.title}\n{record.description_text}")
+    updates: dict[str, object] = {}
+    evidence = dict(record.evidence)
+    if record.deadline is None and facts.deadline:
+        updates["deadline"] = facts.deadline
+    if record.salary is None and facts.salary:
+        updates["salary"] = facts.salary
+    if record.visa_sponsorship == "unknown" and facts.visa != "unknown":
+        updates["visa_sponsorship"] = facts.visa
+    if record.remote == "unknown" and facts.remote != "unknown":
+        updates["remote"] = facts.remote
+    for key, field_name in (
+        ("deadline", "deadline"),
+        ("salary", "salary"),
+        ("visa", "visa_sponsorship"),
+        ("remote", "remote"),
+    ):
+        if key in facts.evidence and (
+            field_name in updates or (key == "deadline" and facts.rolling)
+        ):
+            evidence.setdefault(key, facts.evidence[key])
+    if not updates and evidence == record.evidence:
+        return record
+    return record.model_copy(update={**updates, "evidence": evidence})

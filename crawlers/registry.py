@@ -8,7 +8,6 @@ file, the entry and the field in one line.
 
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +112,7 @@ class SourceConfig(BaseModel):
 
 def bundled_sources_path() -> Path:
     """The sources file shipped with the package."""
-    return Path(str(resources.files("crawlers").joinpath("sources.toml")))
+    return Path(__file__).resolve().parent / "sources.toml"
 
 
 def _read_entries(path: Path) -> list[dict[str, Any]]:

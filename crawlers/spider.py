@@ -144,7 +144,7 @@ class BoardSpider(scrapy.Spider):
         plan: PlanRequest = request.meta["plan"]
         reason = failure_reason(failure.value)
         text = str(failure.value).strip().splitlines()[0] if str(failure.value).strip() else ""
-        message = f"{reason.replace('_', ' ')}: {plan.url}" + (f" ({text[:200]})" if text else "")
+        message = f"{text[:160] or reason.replace('_', ' ')} ({plan.url})"
         if plan.kind == "detail":
             job.detail_errors.append(message)
         else:

@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     crawl_interval_hours: float = Field(
         default=6.0, description="Hours between crawls of one source (jitter is added)."
     )
+    crawl_delay_s: float = Field(
+        default=1.0, ge=0, description="Seconds between requests to one host (AutoThrottle adapts)."
+    )
+    crawl_timeout_s: float = Field(
+        default=30.0, gt=0, description="Seconds before a crawler request times out."
+    )
+    crawl_per_host: int = Field(
+        default=2, ge=1, description="Most concurrent crawler requests to one host."
+    )
     contact_url: str = Field(
         default="https://github.com/rolefit/rolefit",
         description="Contact URL sent in the crawler's User-Agent.",

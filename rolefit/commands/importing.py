@@ -29,7 +29,10 @@ def ensure_source(session: object, source_id: str, platform: str) -> Source:
 def import_records(
     settings: Settings, records: list[PostingRecord], *, source_id: str, url: str | None = None
 ) -> UpsertResult:
-    """Upsert records under one source and classify what changed (when a model is available)."""
+    """Upsert records under one source, keeping prose evidence (deadline, salary, visa, remote)."""
+    from crawlers.prose import enrich
+
+    records = [enrich(record) for record in records]
     engine = open_database(settings, url=url)
     with session_scope(engine) as session:
         source = ensure_source(session, source_id, "import")
