@@ -206,7 +206,8 @@ def test_http_errors_are_clear(seeded: Engine) -> None:
     bad = client.post("/api/match", json={"name": "x", "kinds": ["jobs"]})
     assert bad.status_code == 422
     assert bad.json()["detail"].startswith("profile: kinds[0]: must be job")
-    assert client.get("/api/match?profile=9999").status_code == 404
+    missing = client.get("/api/match?profile=9999")
+    assert missing.status_code == 404 and missing.json()["detail"] == "no profile with id 9999"
     with session_scope(seeded) as session:
         session.add(Profile(name="private", user_id=None, document={"name": "x", "colour": 1}))
     broken = client.get("/api/match?profile=1")
@@ -234,3 +235,18 @@ def test_import_rolefit_stays_light() -> None:
     code = "import sys, rolefit; print(sorted(m for m in ('sklearn', 'sqlalchemy', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_web_app_serves_the_match_api(seeded: Engine, sqlite_url: str) -> None:
+    from web.app import create_app
+    from web.config import WebConfig
+
+    app = create_app(WebConfig(database_url=sqlite_url, secret_key="k" * 32), engine=seeded)
+    client = TestClient(app)
+    document = tomllib.loads(EXAMPLE.read_text())
+    response = client.post("/api/match?limit=5", json=document)
+    assert response.status_code == 200, response.text
+    with Session(seeded) as session:
+        direct = match(session, load_profile(EXAMPLE), limit=5).to_json()
+    assert response.json() == direct
+    assert client.get("/api/match?profile=424242").json() == {"detail": "no profile with id 424242"}

@@ -7,7 +7,7 @@ is ``MatchResults.to_json()``, documented in docs/MATCHING.md.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -31,11 +31,9 @@ def _run(request: Request, profile: ProfileDoc, limit: int, show_excluded: bool)
     return JSONResponse(results.to_json())
 
 
-def _validated(data: Any, source: str) -> ProfileDoc:
-    try:
-        return profile_from_dict(data, source=source)
-    except ProfileError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+def _error(status: int, message: str) -> JSONResponse:
+    # Answered here rather than raised: the app's error pages would replace the message.
+    return JSONResponse({"detail": message}, status_code=status)
 
 
 @router.post("/api/match")
@@ -46,7 +44,11 @@ def match_profile(
     show_excluded: ShowExcluded = False,
 ) -> JSONResponse:
     """Rank open postings for the profile in the body (JSON with the profile.toml fields)."""
-    return _run(request, _validated(profile, "profile"), limit, show_excluded)
+    try:
+        doc = profile_from_dict(profile, source="profile")
+    except ProfileError as exc:
+        return _error(422, str(exc))
+    return _run(request, doc, limit, show_excluded)
 
 
 @router.get("/api/match")
@@ -66,6 +68,10 @@ def match_stored_profile(
             row.user_id is None or (user is not None and getattr(user, "id", None) == row.user_id)
         )
         if row is None or not owner_ok:
-            raise HTTPException(status_code=404, detail=f"no profile with id {profile}")
+            return _error(404, f"no profile with id {profile}")
         document = dict(row.document)
-    return _run(request, _validated(document, f"profile {profile}"), limit, show_excluded)
+    try:
+        doc = profile_from_dict(document, source=f"profile {profile}")
+    except ProfileError as exc:
+        return _error(422, str(exc))
+    return _run(request, doc, limit, show_excluded)
