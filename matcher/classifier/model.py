@@ -124,6 +124,8 @@ class RoleClassifier:
         self.version = version
         self.params = params
         self._phrases = np.array(phrase_names(features), dtype=object)
+        # Columns that can be shown as evidence: readable phrases not edged by a stop word.
+        self._eligible = np.array([_readable(p) for p in self._phrases], dtype=bool)
         self._weights = {name: _weights(heads[name]) for name in EVIDENCE_FIELDS if name in heads}
 
     @property
@@ -148,24 +150,28 @@ class RoleClassifier:
         matrix = sparse.csr_matrix(self.features.transform(items))
         single = {name: self._proba(name, matrix) for name in SINGLE_FIELDS}
         area_p = {area: self._proba(f"{MULTI_FIELD}:{area}", matrix) for area in AREAS}
-        predictions = []
-        for row in range(matrix.shape[0]):
-            probabilities = {
+        rows = range(matrix.shape[0])
+        distributions = [
+            {
                 name: dict(zip(labels, p[row].tolist(), strict=True))
                 for name, (labels, p) in single.items()
             }
-            tags = {name: _best(dist) for name, dist in probabilities.items()}
+            for row in rows
+        ]
+        tags = [{name: _best(dist) for name, dist in row.items()} for row in distributions]
+        evidence = {
+            name: self._evidence(matrix, name, [row[name].label for row in tags])
+            for name in EVIDENCE_FIELDS
+        }
+        predictions = []
+        for row in rows:
             areas = {area: _positive(labels, p[row]) for area, (labels, p) in area_p.items()}
-            probabilities[MULTI_FIELD] = areas
             predictions.append(
                 Prediction(
-                    **tags,
+                    **tags[row],
                     areas=[a for a in AREAS if areas[a] >= self.params.area_threshold],
-                    probabilities=probabilities,
-                    evidence={
-                        name: self._evidence(matrix, row, name, tags[name].label)
-                        for name in EVIDENCE_FIELDS
-                    },
+                    probabilities={**distributions[row], MULTI_FIELD: areas},
+                    evidence={name: evidence[name][row] for name in EVIDENCE_FIELDS},
                 )
             )
         return predictions
@@ -176,18 +182,31 @@ class RoleClassifier:
             return [], np.zeros((matrix.shape[0], 0))
         return [str(c) for c in head.classes_], np.asarray(head.predict_proba(matrix))
 
-    def _evidence(self, matrix: sparse.csr_matrix, row: int, name: str, label: str) -> list[str]:
-        """The phrases present in the posting whose weight pushed most toward ``label``."""
+    def _evidence(self, matrix: sparse.csr_matrix, name: str, labels: list[str]) -> list[list[str]]:
+        """Per row, the phrases present whose weight times value pushed most toward its label.
+
+        Done for the whole batch at once (one sort of all positive pushes by row, then value):
+        a per-row loop in numpy would cost more than vectorising the text.
+        """
         weights = self._weights.get(name)
-        if weights is None or label not in weights[1]:
-            return []
+        if weights is None:
+            return [[] for _ in labels]
         coef, classes = weights
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        columns = matrix.indices[start:end]
-        pushes = matrix.data[start:end] * coef[classes.index(label)][columns]
-        order = np.argsort(-pushes, kind="stable")
-        ranked = (self._phrases[columns[i]] for i in order if pushes[i] > 0)
-        return pick_phrases((p for p in ranked if p is not None), self.params.evidence_top)
+        wanted = np.array([classes.index(lab) if lab in classes else -1 for lab in labels])
+        rows = np.repeat(np.arange(len(labels)), np.diff(matrix.indptr))
+        pushes = matrix.data * coef[wanted[rows], matrix.indices]
+        keep = (pushes > 0) & (wanted[rows] >= 0) & self._eligible[matrix.indices]
+        rows, columns, pushes = rows[keep], matrix.indices[keep], pushes[keep]
+        order = np.lexsort((-pushes, rows))
+        rows, columns = rows[order], columns[order]
+        bounds = np.searchsorted(rows, np.arange(len(labels) + 1))
+        top = self.params.evidence_top
+        return [
+            pick_phrases(
+                self._phrases[columns[bounds[i] : min(bounds[i + 1], bounds[i] + 3 * top)]], top
+            )
+            for i in range(len(labels))
+        ]
 
     def top_features(self, name: str, label: str, n: int = 15) -> list[str]:
         """The phrases with the largest weights toward ``label`` of field ``name``."""
@@ -200,27 +219,33 @@ class RoleClassifier:
         return named[:n]
 
 
-def _bare(phrase: str) -> str:
-    return phrase.removeprefix("title: ")
+def _readable(phrase: str | None) -> bool:
+    if phrase is None:
+        return False
+    words = phrase.removeprefix("title: ").split()
+    return (
+        bool(words) and words[0] not in ENGLISH_STOP_WORDS and words[-1] not in ENGLISH_STOP_WORDS
+    )
 
 
 def pick_phrases(ranked: Iterable[str], top: int) -> list[str]:
-    """The first ``top`` useful phrases: none starting or ending in a stop word ("python and"),
-    and a longer phrase replaces a shorter one it contains ("research engineer" over "engineer").
+    """The first ``top`` phrases of ``ranked``, where a longer phrase replaces a shorter one it
+    contains ("title: research engineer" over "title: engineer") and a contained one is skipped.
     """
     chosen: list[str] = []
+    bare: list[str] = []
     for phrase in ranked:
-        words = _bare(phrase).split()
-        if words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS:
+        text = phrase.removeprefix("title: ")
+        if any(text in other for other in bare):
             continue
-        if any(_bare(phrase) in _bare(other) for other in chosen):
-            continue
-        shorter = [other for other in chosen if _bare(other) in _bare(phrase)]
-        if shorter:
-            chosen[chosen.index(shorter[0])] = phrase
-            chosen = [other for other in chosen if other not in shorter[1:]]
+        inside = [k for k, other in enumerate(bare) if other in text]
+        if inside:
+            chosen[inside[0]], bare[inside[0]] = phrase, text
+            for k in reversed(inside[1:]):
+                del chosen[k], bare[k]
         elif len(chosen) < top:
             chosen.append(phrase)
+            bare.append(text)
         else:
             break
     return chosen

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import taxonomy
 from matcher.classifier import (
@@ -26,6 +27,7 @@ from matcher.classifier.corpus import (
     read_examples,
 )
 from matcher.classifier.evaluate import score_examples, tagset_of
+from matcher.classifier.features import FastTfidfVectorizer, fast_tokens
 from matcher.classifier.model import pick_phrases
 from matcher.classifier.persist import MODEL_FILE, SIDECAR_FILE, read_sidecar, train_and_save
 from matcher.errors import CorpusError, NotTrained
@@ -103,6 +105,24 @@ def test_bad_corpus_line_names_file_and_line(tmp_path: Path) -> None:
     )
     with pytest.raises(CorpusError, match=r"part9.jsonl: line 2: style 'empiric'"):
         read_examples(bad)
+
+
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2)])
+def test_fast_vectorizer_matches_scikit_learn(ngrams: tuple[int, int]) -> None:
+    texts = [e.text for e in load_training()[:80]]
+    vectorizer = FastTfidfVectorizer(ngram_range=ngrams, min_df=2).fit(texts[:60])
+    unseen = [*texts[60:], "", "C++ and fine-tuning, café: naïve!", "one"]
+    fast = vectorizer.transform(unseen)
+    slow = TfidfVectorizer.transform(vectorizer, unseen)
+    assert fast.shape == slow.shape
+    assert abs(fast - slow).max() < 1e-6
+    assert fast_tokens("Fine-tuning (RLHF), C++/C#; café") == [
+        "fine-tuning",
+        "rlhf",
+        "c++",
+        "c#",
+        "café",
+    ]
 
 
 def test_training_is_deterministic() -> None:
@@ -184,10 +204,20 @@ def test_empty_batch_and_unfitted_model() -> None:
         empty.predict([PostingText(title="x", text="y")])
 
 
-def test_pick_phrases_prefers_longer_and_skips_stop_words() -> None:
-    ranked = ["title: engineer", "python and", "title: research engineer", "pytorch", "the"]
-    assert pick_phrases(ranked, 5) == ["title: research engineer", "pytorch"]
-    assert pick_phrases(["a b", "gpu", "jax", "evals"], 2) == ["gpu", "jax"]
+def test_pick_phrases_prefers_longer_phrases() -> None:
+    ranked = ["title: engineer", "pytorch", "title: research engineer", "engineer", "gpu"]
+    assert pick_phrases(ranked, 5) == ["title: research engineer", "pytorch", "gpu"]
+    assert pick_phrases(["gpu", "jax", "evals"], 2) == ["gpu", "jax"]
+    assert pick_phrases(["own", "research", "own research", "agenda"], 2) == [
+        "own research",
+        "agenda",
+    ]
+
+
+def test_evidence_skips_stop_word_phrases(classifier: RoleClassifier) -> None:
+    shown = [p for p, ok in zip(classifier._phrases, classifier._eligible, strict=True) if ok]
+    assert shown and not any(p.split()[-1] in ("and", "the", "of") for p in shown)
+    assert not any(p.removeprefix("title: ").split()[0] in ("and", "the", "of") for p in shown)
 
 
 def test_saved_model_round_trip_and_sidecar(trained_dir: Path, classifier: RoleClassifier) -> None:
