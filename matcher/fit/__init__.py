@@ -8,7 +8,7 @@ rules), scoring (soft factors and weights), reasons (plain words), results (type
 load (database reading and the corpus cache), match (the pipeline).
 """
 
-from matcher.fit.match import clear_cache, match, rank
+from matcher.fit.match import clear_cache, match, rank, warm
 from matcher.fit.results import CheckItem, MatchResult, MatchResults, PostingTags
 from matcher.fit.scoring import Weights
 
@@ -21,4 +21,5 @@ __all__ = [
     "clear_cache",
     "match",
     "rank",
+    "warm",
 ]

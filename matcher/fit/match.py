@@ -172,9 +172,19 @@ def match(
     )
 
 
+def warm(session: Session, *, now: datetime | date | None = None) -> int:
+    """Build (or check) the cached corpus now, so the next match is fast; return its size.
+
+    Call it after a crawl or a re-tag in a long-running process (the web server's scheduler),
+    so no request waits for the rebuild.
+    """
+    today = as_utc(now).date() if isinstance(now, datetime) else (now or utcnow().date())
+    return len(_CACHE.get(session, today).corpus)
+
+
 def clear_cache() -> None:
     """Drop cached corpora (the next match rebuilds from the database)."""
     _CACHE.clear()
 
 
-__all__ = ["clear_cache", "coerce_profile", "match", "profile_text", "rank"]
+__all__ = ["warm", "clear_cache", "coerce_profile", "match", "profile_text", "rank"]

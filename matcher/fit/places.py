@@ -9,7 +9,7 @@ The gazetteer is data (places.toml), loaded once on first use.
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 GAZETTEER = Path(__file__).with_name("places.toml")
@@ -73,6 +73,7 @@ class PlaceKeys:
         return self.cities | self.countries | self.others
 
 
+@lru_cache(maxsize=65536)  # postings repeat a few hundred location strings many times over
 def location_keys(text: str) -> PlaceKeys:
     """Parse one location string ("San Francisco, CA", "Remote - UK") into keys."""
     gaz = gazetteer()

@@ -56,7 +56,7 @@ def _matches_table(results: MatchResults) -> Table:
     table.add_column("role", ratio=2)
     table.add_column("why", ratio=5)
     for n, item in enumerate(results.matches, start=1):
-        why = "\n".join(f"+ {r}" for r in item.reasons)
+        why = "\n".join(f"• {r}" for r in item.reasons)
         unknown = [c.constraint for c in item.checklist if c.status == "unknown"]
         if unknown:
             why += f"\n? not stated: {', '.join(unknown)}"

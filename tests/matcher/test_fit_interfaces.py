@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 import rolefit
-from matcher.fit import clear_cache, match
+from matcher.fit import clear_cache, match, warm
 from matcher.profile import load_profile
 from store.clock import utcnow
 from store.db import session_scope
@@ -118,6 +118,8 @@ def test_match_over_the_database(seeded: Engine) -> None:
 
 def test_cache_follows_the_database(seeded: Engine) -> None:
     profile = load_profile(EXAMPLE)
+    with Session(seeded) as session:
+        assert warm(session) == 8  # every posting: the closed one closed just now
     with Session(seeded) as session:
         first = match(session, profile)
     top_id = first.matches[0].posting_id
