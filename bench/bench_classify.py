@@ -54,13 +54,22 @@ def synthetic_postings(count: int, words: int = 500, seed: int = 0) -> list[Post
     return postings
 
 
-def time_predict(postings: list[PostingText], batch: int = 500) -> float:
+def time_predict(postings: list[PostingText], batch: int = 500) -> tuple[float, float]:
+    """Postings per second (wall clock, CPU time), best of three passes.
+
+    CPU time is reported too because the benchmark may share its machine: wall-clock rates
+    then understate what one free core does.
+    """
     classifier = fit_classifier(load_training())
     classifier.predict(postings[:50])  # warm-up
-    started = time.perf_counter()
-    for start in range(0, len(postings), batch):
-        classifier.predict(postings[start : start + batch])
-    return len(postings) / (time.perf_counter() - started)
+    best_wall = best_cpu = float("inf")
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, len(postings), batch):
+            classifier.predict(postings[start : start + batch])
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return len(postings) / best_wall, len(postings) / best_cpu
 
 
 def time_db_tagging(postings: list[PostingText], folder: Path) -> float:
@@ -101,7 +110,7 @@ def main() -> None:
         full_train = time.perf_counter() - started
         postings = synthetic_postings(args.postings)
         mean_words = sum(len(p.text.split()) for p in postings) / len(postings)
-        per_second = time_predict(postings)
+        per_second, per_cpu_second = time_predict(postings)
         db_per_second = time_db_tagging(postings, Path(folder))
 
     print(format_report(sidecar))
@@ -112,8 +121,10 @@ def main() -> None:
     print(f"rolefit train incl. 5-fold cross-validation and check set: {full_train:.1f} s")
     print(
         f"classification: {per_second:,.0f} postings/s over {len(postings):,} postings of "
-        f"{mean_words:.0f} words on one core  (target >= 2,000/s)"
+        f"{mean_words:.0f} words on one core, wall clock  (target >= 2,000/s)"
     )
+    print(f"classification per CPU-second of that core: {per_cpu_second:,.0f} postings/s")
+    print(f"machine load average while running: {os.getloadavg()[0]:.1f}")
     print(f"bulk re-tagging a SQLite database: {db_per_second:,.0f} postings/s")
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +136,8 @@ def main() -> None:
                 "postings": len(postings),
                 "mean_words": round(mean_words),
                 "postings_per_second": round(per_second),
+                "postings_per_cpu_second": round(per_cpu_second),
+                "load_average": round(os.getloadavg()[0], 1),
                 "db_retag_postings_per_second": round(db_per_second),
                 "model_version": sidecar["model_version"],
                 "n_corpus": sidecar["n_corpus"],

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import platform
+import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -59,6 +60,24 @@ def library_versions() -> dict[str, str]:
         "scipy": scipy.__version__,
         "joblib": joblib.__version__,
     }
+
+
+def git_revision() -> str | None:
+    """The checkout's commit, when the code runs from a git checkout (provenance only)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
 
 
 def read_sidecar(model_dir: Path) -> dict[str, Any] | None:
@@ -184,6 +203,7 @@ def train_and_save(
         "n_corpus": len(corpus),
         "n_extra": len(extra),
         "versions": library_versions(),
+        "git_revision": git_revision(),
         "params": asdict(params),
         "trained_at": utcnow().isoformat(),
         "training_seconds": round(seconds, 3),
