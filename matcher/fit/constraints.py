@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 
 from matcher.fit.corpus import NO_DEADLINE, REMOTE_CODES, VISA_CODES, BoolArray, Corpus, IntArray
-from matcher.fit.places import country_key, place_key
+from matcher.fit.places import country_key, location_keys, place_key
 from matcher.profile import ProfileDoc
 from matcher.taxonomy import SINGLE_FIELDS
 from store.models import ORG_TYPES
@@ -29,6 +29,7 @@ class Needs:
     kinds: tuple[int, ...]
     tracks: tuple[int, ...]
     places: tuple[str, ...]
+    place_countries: tuple[str, ...]
     remote_ok: bool
     hybrid_ok: bool
     authorised: tuple[str, ...]
@@ -43,6 +44,9 @@ class Needs:
             kinds=tuple(SINGLE_FIELDS["kind"].index(k) for k in profile.kinds),
             tracks=tuple(SINGLE_FIELDS["track"].index(t) for t in profile.tracks),
             places=tuple(place_key(p) for p in profile.location.places if p.strip()),
+            place_countries=tuple(
+                sorted({c for p in profile.location.places for c in location_keys(p).countries})
+            ),
             remote_ok=profile.location.remote_ok,
             hybrid_ok=profile.location.hybrid_ok,
             authorised=tuple(country_key(c) for c in profile.work_authorisation.countries),
@@ -90,7 +94,15 @@ def check_location(corpus: Corpus, needs: Needs) -> IntArray:
     if not needs.hybrid_ok:
         out[hybrid & in_place & corpus.has_location] = MISSES
     remote = corpus.remote_any
-    out[remote] = MEETS if needs.remote_ok else np.where(in_place[remote], MEETS, MISSES)
+    if needs.remote_ok:
+        # "Remote (US only)" is open only to people in those countries; a profile without
+        # places is taken to be anywhere.
+        region_ok = ~corpus.remote_region
+        if needs.places:
+            region_ok |= corpus.rows_with(corpus.remote_country_index, needs.place_countries)
+        out[remote] = np.where((region_ok | in_place)[remote], MEETS, MISSES)
+    else:
+        out[remote] = np.where(in_place[remote], MEETS, MISSES)
     return out
 
 

@@ -139,6 +139,7 @@ class Corpus:
     closed: BoolArray
     remote: IntArray
     remote_any: BoolArray  # remote by the remote field or a "Remote" location
+    remote_region: BoolArray  # remote only within named countries ("Remote (US only)")
     has_location: BoolArray
     has_country: BoolArray
     visa: IntArray
@@ -151,6 +152,7 @@ class Corpus:
     place_index: dict[str, IntArray] = field(default_factory=dict)
     country_index: dict[str, IntArray] = field(default_factory=dict)
     org_index: dict[str, IntArray] = field(default_factory=dict)
+    remote_country_index: dict[str, IntArray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -180,7 +182,8 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
     places: dict[str, list[int]] = defaultdict(list)
     countries: dict[str, list[int]] = defaultdict(list)
     orgs: dict[str, list[int]] = defaultdict(list)
-    remote_any, has_country = [], []
+    remote_countries: dict[str, list[int]] = defaultdict(list)
+    remote_any, remote_region, has_country = [], [], []
     for i, fact in enumerate(facts):
         keys = [location_keys(loc) for loc in fact.locations]
         for key in {k for parsed in keys for k in parsed.keys}:
@@ -190,6 +193,13 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
             countries[country].append(i)
         has_country.append(bool(found))
         remote_any.append(fact.remote == "remote" or any(parsed.remote for parsed in keys))
+        # A remote location that names countries limits where the remote work can be done from,
+        # unless another remote location names none ("Remote" beside "Remote (US)").
+        regions = [parsed.countries for parsed in keys if parsed.remote]
+        limited = bool(regions) and all(regions)
+        remote_region.append(limited)
+        for country in {c for region in regions for c in region} if limited else ():
+            remote_countries[country].append(i)
         orgs[fact.organisation.strip().lower()].append(i)
     salary = [fact.salary_year() for fact in facts]
     return Corpus(
@@ -210,6 +220,7 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
         closed=np.array([f.closed for f in facts], dtype=bool),
         remote=np.array([REMOTE_CODES.get(f.remote, 0) for f in facts], dtype=np.int64),
         remote_any=np.array(remote_any, dtype=bool),
+        remote_region=np.array(remote_region, dtype=bool),
         has_location=np.array([bool(f.locations) for f in facts], dtype=bool),
         has_country=np.array(has_country, dtype=bool),
         visa=np.array([VISA_CODES.get(f.visa, 0) for f in facts], dtype=np.int64),
@@ -222,4 +233,5 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
         place_index=_index(places),
         country_index=_index(countries),
         org_index=_index(orgs),
+        remote_country_index=_index(remote_countries),
     )

@@ -15,6 +15,8 @@ from pathlib import Path
 GAZETTEER = Path(__file__).with_name("places.toml")
 _SPLIT = re.compile(r"[,;/|()\[\]]|\s+-\s+|\s+–\s+")
 _REMOTE = re.compile(r"\b(remote|anywhere|distributed|work from home|wfh)\b")
+# Words around a place that do not name one: "Remote (US only)", "UK-based", "within the EU".
+_FILLER = re.compile(r"\b(only|based|within|the|first|preferred|timezones?|time zones?|hours?)\b")
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ def gazetteer() -> Gazetteer:
 
 
 def _parts(text: str) -> list[str]:
-    cleaned = _REMOTE.sub(" ", text.lower())
+    cleaned = _FILLER.sub(" ", _REMOTE.sub(" ", text.lower()))
     parts = (
-        " ".join(part.replace(".", ". ").split()).strip(" .") for part in _SPLIT.split(cleaned)
+        " ".join(part.replace(".", ". ").split()).strip(" .-") for part in _SPLIT.split(cleaned)
     )
     return [part for part in parts if part]
 

@@ -74,6 +74,8 @@ def _location_detail(status: int, fact: PostingFacts, profile: ProfileDoc) -> st
     if remote:
         if status == MEETS:
             return "remote" if profile.location.remote_ok else f"remote, also in {places}"
+        if profile.location.remote_ok:
+            return f"remote only from {_where(fact)}; you listed {places}"
         return "fully remote; you did not accept remote"
     if not fact.locations:
         return "no location given"

@@ -87,8 +87,12 @@ CASES = [
     ({"locations": ("London",)}, {"location": {"places": ["United Kingdom"]}}, True, "location", "meets", "London"),
     ({"locations": ("Oxford, England",)}, {"location": {"places": ["UK"]}}, True, "location", "meets", "Oxford"),
     ({"locations": ()}, {"location": {"places": ["London"]}}, True, "location", "unknown", "no location given"),
-    ({"locations": ("Remote (US)",), "remote": "remote"}, {"location": {"places": ["London"], "remote_ok": True}}, True, "location", "meets", "remote"),
+    ({"locations": ("Remote",), "remote": "remote"}, {"location": {"places": ["London"], "remote_ok": True}}, True, "location", "meets", "remote"),
     ({"locations": ("Remote",), "remote": "remote"}, {"location": {"places": ["London"], "remote_ok": False}}, False, "location", "misses", "you did not accept remote"),
+    ({"locations": ("Remote (US only)",), "remote": "remote"}, {"location": {"places": ["Edinburgh", "United Kingdom"]}}, False, "location", "misses", "remote only from Remote (US only)"),
+    ({"locations": ("Remote (UK)",), "remote": "remote"}, {"location": {"places": ["Edinburgh"]}}, True, "location", "meets", "remote"),
+    ({"locations": ("Remote (US only)", "Remote"), "remote": "remote"}, {"location": {"places": ["London"]}}, True, "location", "meets", "remote"),
+    ({"locations": ("Remote (US only)",), "remote": "remote"}, {"location": {"places": []}}, True, "location", "meets", "remote"),
     ({"locations": ("London",), "remote": "hybrid"}, {"location": {"places": ["London"], "hybrid_ok": False}}, False, "location", "misses", "you did not accept hybrid"),
     ({"locations": ("London",), "remote": "hybrid"}, {"location": {"places": ["London"]}}, True, "location", "meets", "hybrid"),
     ({"locations": ("Berkeley, CA",)}, {"location": {"places": []}}, True, "location", "meets", "Berkeley"),
@@ -318,6 +322,8 @@ def test_requirements_read_from_text(text: str, phd: int, years: float | None) -
         ("Remote - U.K.", set(), {"united kingdom"}, True),
         ("Remote (US)", set(), {"united states"}, True),
         ("Berlin, DE", {"berlin"}, {"germany"}, False),
+        ("Remote (US only)", set(), {"united states"}, True),
+        ("UK-based", set(), {"united kingdom"}, False),
     ],
 )
 def test_location_keys(location: str, cities: set[str], countries: set[str], remote: bool) -> None:
