@@ -76,28 +76,90 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
     return client
 
 
-def send_message(config: SmtpConfig, message: EmailMessage) -> None:
-    """Send ``message``; raise TemporaryMailError or PermanentMailError on failure."""
+def _login(config: SmtpConfig) -> smtplib.SMTP:
+    client = _connect(config)
     try:
-        with _connect(config) as client:
-            if config.username:
-                client.login(config.username, config.password or "")
-            client.send_message(message)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise PermanentMailError(f"SMTP login refused: {exc.smtp_code}") from exc
-    except smtplib.SMTPRecipientsRefused as exc:
+        if config.username:
+            client.login(config.username, config.password or "")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _classified(exc: Exception, config: SmtpConfig) -> MailError:
+    """The MailError an smtplib/socket failure amounts to (temporary or permanent)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return PermanentMailError(f"SMTP login refused: {exc.smtp_code}")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         error = TemporaryMailError if all(400 <= c < 500 for c in codes) else PermanentMailError
-        raise error(f"recipient refused: {codes}") from exc
-    except smtplib.SMTPResponseException as exc:
+        return error(f"recipient refused: {codes}")
+    if isinstance(exc, smtplib.SMTPResponseException):
         error = TemporaryMailError if 400 <= exc.smtp_code < 500 else PermanentMailError
-        text = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else exc.smtp_error
-        )
-        raise error(f"SMTP {exc.smtp_code}: {text}") from exc
-    except (TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
-        raise TemporaryMailError(
-            f"cannot reach SMTP server {config.host}:{config.port}: {exc}"
-        ) from exc
+        text = exc.smtp_error
+        reply = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return error(f"SMTP {exc.smtp_code}: {reply}")
+    return TemporaryMailError(f"cannot reach SMTP server {config.host}:{config.port}: {exc}")
+
+
+MAIL_FAILURES = (smtplib.SMTPException, OSError)  # OSError covers timeouts and refused sockets
+
+
+class Mailer:
+    """Sends several messages over one SMTP connection (a digest run sends thousands).
+
+    Example::
+
+        with Mailer(SmtpConfig.from_url("smtp://127.0.0.1:8025")) as mailer:
+            mailer.send(message)
+
+    A reused connection is checked with NOOP before each message and reopened if the server
+    dropped it; after any failure the connection is closed, so the next message starts afresh.
+    A message is never sent twice by the mailer itself: a failure is raised, not retried.
+    """
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._client: smtplib.SMTP | None = None
+
+    def _ready(self) -> smtplib.SMTP:
+        if self._client is not None:
+            try:
+                if self._client.noop()[0] == 250:
+                    return self._client
+            except MAIL_FAILURES:
+                pass
+            self.close()
+        self._client = _login(self.config)
+        return self._client
+
+    def send(self, message: EmailMessage) -> None:
+        """Send ``message``; raise TemporaryMailError or PermanentMailError on failure."""
+        try:
+            self._ready().send_message(message)
+        except MAIL_FAILURES as exc:
+            self.close()
+            raise _classified(exc, self.config) from exc
+
+    def close(self) -> None:
+        """Say goodbye to the server (quietly if it is already gone)."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except MAIL_FAILURES:
+            client.close()
+
+    def __enter__(self) -> "Mailer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def send_message(config: SmtpConfig, message: EmailMessage) -> None:
+    """Send one message on its own connection; raise TemporaryMailError or PermanentMailError."""
+    with Mailer(config) as mailer:
+        mailer.send(message)

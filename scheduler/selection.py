@@ -20,7 +20,7 @@ from store.models import DigestSend, Posting, Profile, Subscription
 Ranker = Callable[[Session, dict[str, Any], datetime], list[Candidate]]
 # A digest looks at the subscriber's best RANK_LIMIT open matches and keeps the new ones: a
 # quality floor as well as a cost bound (reasons are worded per shown posting). See DIGESTS.md.
-RANK_LIMIT = 200
+RANK_LIMIT = 100
 # A DigestSend in one of these states may have reached the subscriber: never offer its postings
 # again, and count its time as "the last digest".
 DELIVERED = ("sent", "unknown", "sending")
@@ -95,36 +95,34 @@ def _reason(item: Any) -> str:
 
 
 def candidates_from_results(session: Session, items: Sequence[Any]) -> list[Candidate]:
-    """Digest candidates from matcher.fit results, with deadline and first-seen from the rows."""
+    """Digest candidates from matcher.fit results (excluded ones dropped), with first-seen times."""
     kept = [i for i in items if not getattr(i, "excluded_reason", None)]
-    ids = [int(i.posting_id) for i in kept]
-    rows = _postings(session, ids)
-    out: list[Candidate] = []
-    for item in kept:
-        row = rows.get(int(item.posting_id))
-        out.append(
-            Candidate(
-                posting_id=int(item.posting_id),
-                title=str(item.title),
-                organisation=str(getattr(item, "organisation", "") or ""),
-                url=str(getattr(item, "url", "") or (row.url if row else "")),
-                score=float(item.score),
-                reason=_reason(item),
-                deadline=row.deadline if row else None,
-                first_seen_at=as_utc(row.first_seen_at) if row else None,
-                location=", ".join(row.locations[:2]) if row else "",
-            )
+    seen = _first_seen(session, [int(i.posting_id) for i in kept])
+    return [
+        Candidate(
+            posting_id=int(item.posting_id),
+            title=str(item.title),
+            organisation=str(getattr(item, "organisation", "") or ""),
+            url=str(getattr(item, "url", "") or ""),
+            score=float(item.score),
+            reason=_reason(item),
+            deadline=getattr(item, "deadline", None),
+            first_seen_at=seen.get(int(item.posting_id)),
+            location=", ".join(list(getattr(item, "locations", None) or [])[:2]),
         )
-    return out
+        for item in kept
+    ]
 
 
-def _postings(session: Session, ids: Iterable[int]) -> dict[int, Posting]:
+def _first_seen(session: Session, ids: Iterable[int]) -> dict[int, datetime]:
+    """posting id -> first seen (two columns only: this runs once per distinct profile)."""
     wanted = sorted(set(ids))
-    found: dict[int, Posting] = {}
+    found: dict[int, datetime] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        for row in session.exec(select(Posting).where(col(Posting.id).in_(chunk))):
-            found[row.id or 0] = row
+        query = select(Posting.id, Posting.first_seen_at).where(col(Posting.id).in_(chunk))
+        for posting_id, first_seen in session.exec(query):
+            found[int(posting_id or 0)] = as_utc(first_seen)
     return found
 
 

@@ -1,20 +1,22 @@
 """Sending due digests exactly once per (subscription, period), as a small state machine.
 
-    pending --(digest built, row leased)--> sending --(SMTP accepted)--> sent
-       |                                       |--(temporary failure)--> pending (retry later)
-       |                                       |--(permanent / out of attempts)--> failed
-       |                                       '--(process died; lease ran out)--> unknown
+    (none) --(digest built)--> sending --(SMTP accepted)--> sent
+       |                         |--(temporary failure)--> pending --(retry due)--> sending ...
+       |                         |--(permanent failure / out of attempts)--> failed
+       |                         '--(process died; lease ran out)--> unknown
        '--(nothing qualifies)--> skipped
 
-The DigestSend row (unique on subscription + period) is committed *before* the SMTP call and
-marked after it. A process that dies in between leaves 'sending' with a lease
+The DigestSend row (unique on subscription + period) is committed as 'sending' *before* the
+SMTP call and marked after it. A process that dies in between leaves 'sending' with a lease
 (``next_attempt_at``); once the lease has run out the row becomes 'unknown' and is never resent:
 we prefer a possibly-missing digest to a duplicate (docs/DIGESTS.md). Its postings count as
-delivered, so they are not offered again either.
+delivered, so they are not offered again either. Two processes racing for the same digest meet
+at the unique key (insert) or the conditional UPDATE (retry): exactly one of them sends.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -26,12 +28,7 @@ from sqlmodel import Session, col, select
 from scheduler.compose import build_message, new_message_id
 from scheduler.config import SchedulerConfig
 from scheduler.digests import Digest
-from scheduler.mailer import (
-    PermanentMailError,
-    SmtpConfig,
-    TemporaryMailError,
-    send_message,
-)
+from scheduler.mailer import Mailer, PermanentMailError, TemporaryMailError
 from scheduler.planning import (
     FINAL,
     DigestReport,
@@ -41,19 +38,14 @@ from scheduler.planning import (
     due_subscriptions,
     plan_digest,
 )
-from scheduler.selection import (
-    Ranker,
-    fit_ranker,
-    is_send_time,
-    period_key,
-)
+from scheduler.selection import Ranker, fit_ranker, is_send_time, period_key
 from store.clock import as_utc, utcnow
 from store.db import session_scope
 from store.models import DigestSend, Profile, Subscription
 
 log = logging.getLogger(__name__)
 
-SendFn = Callable[[SmtpConfig, EmailMessage], None]
+SendFn = Callable[[EmailMessage], None]
 UNKNOWN_NOTE = "process stopped while sending; not resent (delivery unknown)"
 PERIOD_OVER_NOTE = "its period ended before it could be sent"
 
@@ -77,9 +69,8 @@ def recover(engine: Engine, now: datetime) -> int:
             .where(col(DigestSend.status).in_(("sending", "pending")))
         ).all()
         for row, subscription in rows:
-            if row.status == "sending" and (
-                row.next_attempt_at is None or as_utc(row.next_attempt_at) <= now
-            ):
+            lease = row.next_attempt_at
+            if row.status == "sending" and (lease is None or as_utc(lease) <= now):
                 row.status, row.last_error = "unknown", UNKNOWN_NOTE
             elif row.status == "pending" and row.period_key != period_key(
                 subscription.frequency, now
@@ -95,28 +86,9 @@ def recover(engine: Engine, now: datetime) -> int:
     return settled
 
 
-def _row(engine: Engine, subscription_id: int, key: str, now: datetime) -> DigestSend:
-    """The DigestSend for (subscription, period), created 'pending' if missing (race-safe)."""
-    query = select(DigestSend).where(
-        col(DigestSend.subscription_id) == subscription_id, col(DigestSend.period_key) == key
-    )
-    for _ in range(2):
-        try:
-            with session_scope(engine) as session:
-                row = session.exec(query).first()
-                if row is None:
-                    row = DigestSend(
-                        subscription_id=subscription_id, period_key=key, created_at=now
-                    )
-                    session.add(row)
-                    session.flush()
-                return row
-        except IntegrityError:  # another process inserted it between our read and write
-            continue
-    raise RuntimeError(f"cannot create DigestSend for subscription {subscription_id} {key}")
-
-
-def _state(row: DigestSend, now: datetime) -> str:
+def _state(row: DigestSend | None, now: datetime) -> str:
+    if row is None:
+        return "go"
     if row.status in FINAL:
         return "done"
     if row.status == "sending":
@@ -126,22 +98,58 @@ def _state(row: DigestSend, now: datetime) -> str:
     return "go"
 
 
-def _set(engine: Engine, row_id: int, from_status: str, **values: object) -> bool:
-    """Move one row on from ``from_status``; False when someone else moved it first."""
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(DigestSend)
-            .where(col(DigestSend.id) == row_id, col(DigestSend.status) == from_status)
-            .values(**values)
-        )
-        return bool(getattr(result, "rowcount", 0) == 1)
+def _claim(engine: Engine, row: DigestSend | None, new: DigestSend) -> DigestSend | None:
+    """Write ``new``'s state before anything is sent; None when another process got there first.
+
+    A first attempt inserts the row (the unique key stops a twin); a retry moves the existing
+    row on from 'pending' with a conditional UPDATE (only one process can win it).
+    """
+    try:
+        with session_scope(engine) as session:
+            if row is None:
+                session.add(new)
+                session.flush()
+                return new
+            values = {
+                "status": new.status,
+                "attempts": new.attempts,
+                "next_attempt_at": new.next_attempt_at,
+                "message_id": new.message_id,
+                "posting_ids": new.posting_ids,
+            }
+            result = session.execute(
+                update(DigestSend)
+                .where(col(DigestSend.id) == row.id, col(DigestSend.status) == "pending")
+                .values(**values)
+            )
+            if getattr(result, "rowcount", 0) != 1:
+                return None
+            new.id = row.id
+            return new
+    except IntegrityError:
+        return None
 
 
-def _note_subscription(engine: Engine, subscription_id: int, **values: object) -> None:
+def _finish(
+    engine: Engine,
+    row_id: int,
+    subscription_id: int,
+    row_values: Mapping[str, object],
+    subscription_values: Mapping[str, object],
+) -> None:
+    """Record an attempt's result on the DigestSend and the Subscription in one transaction."""
     with session_scope(engine) as session:
         session.execute(
-            update(Subscription).where(col(Subscription.id) == subscription_id).values(**values)
+            update(DigestSend)
+            .where(col(DigestSend.id) == row_id, col(DigestSend.status) == "sending")
+            .values(**row_values)
         )
+        if subscription_values:
+            session.execute(
+                update(Subscription)
+                .where(col(Subscription.id) == subscription_id)
+                .values(**subscription_values)
+            )
 
 
 def _deliver(
@@ -153,70 +161,37 @@ def _deliver(
     send: SendFn,
     now: datetime,
 ) -> Planned:
-    """Lease the row, send, record the result."""
-    sub_id, key = subscription.id or 0, row.period_key
-    domain = urlsplit(config.public_url).hostname or "rolefit.local"
-    message_id = row.message_id or new_message_id(domain)
-    lease = now + timedelta(seconds=config.sending_stale_after_s)
-    if not _set(
-        engine,
-        row.id or 0,
-        "pending",
-        status="sending",
-        attempts=row.attempts + 1,
-        next_attempt_at=lease,
-        message_id=message_id,
-        posting_ids=digest.posting_ids,
-    ):
-        return Planned(sub_id, subscription.email, key, "busy")
-    attempts = row.attempts + 1
+    """Send a claimed ('sending') row's digest and record the outcome."""
+    sub_id, key, email = subscription.id or 0, row.period_key, subscription.email
     message = build_message(
         digest,
-        to=subscription.email,
+        to=email,
         mail_from=config.mail_from,
         links=digest_links(config, subscription),
-        message_id=message_id,
+        message_id=row.message_id or "",
     )
-    assert config.smtp is not None  # checked by send_due_digests
     try:
-        send(config.smtp, message)
+        send(message)
     except TemporaryMailError as exc:
-        if attempts < config.max_send_attempts:
-            retry_at = now + retry_delay(config, attempts)
-            _set(
-                engine,
-                row.id or 0,
-                "sending",
-                status="pending",
-                next_attempt_at=retry_at,
-                last_error=str(exc),
-            )
-            return Planned(sub_id, subscription.email, key, "retrying", digest, str(exc))
-        return _failed(engine, row, subscription, digest, f"gave up after {attempts} tries: {exc}")
+        if row.attempts < config.max_send_attempts:
+            retry = {
+                "status": "pending",
+                "next_attempt_at": now + retry_delay(config, row.attempts),
+                "last_error": str(exc),
+            }
+            _finish(engine, row.id or 0, sub_id, retry, {})
+            return Planned(sub_id, email, key, "retrying", digest, str(exc))
+        error = f"gave up after {row.attempts} tries: {exc}"
     except PermanentMailError as exc:
-        return _failed(engine, row, subscription, digest, str(exc))
-    _set(
-        engine,
-        row.id or 0,
-        "sending",
-        status="sent",
-        sent_at=utcnow(),
-        next_attempt_at=None,
-        last_error=None,
-    )
-    _note_subscription(engine, sub_id, last_sent_at=utcnow(), last_error=None)
-    return Planned(sub_id, subscription.email, key, "sent", digest)
-
-
-def _failed(
-    engine: Engine, row: DigestSend, subscription: Subscription, digest: Digest, error: str
-) -> Planned:
-    _set(engine, row.id or 0, "sending", status="failed", next_attempt_at=None, last_error=error)
-    _note_subscription(engine, subscription.id or 0, last_error=f"digest {row.period_key}: {error}")
-    log.warning("digest to subscription %s failed: %s", subscription.id, error)
-    return Planned(
-        subscription.id or 0, subscription.email, row.period_key, "failed", digest, error
-    )
+        error = str(exc)
+    else:
+        done = {"status": "sent", "sent_at": utcnow(), "next_attempt_at": None, "last_error": None}
+        _finish(engine, row.id or 0, sub_id, done, {"last_sent_at": utcnow(), "last_error": None})
+        return Planned(sub_id, email, key, "sent", digest)
+    failed = {"status": "failed", "next_attempt_at": None, "last_error": error}
+    _finish(engine, row.id or 0, sub_id, failed, {"last_error": f"digest {key}: {error}"})
+    log.warning("digest to subscription %s failed: %s", sub_id, error)
+    return Planned(sub_id, email, key, "failed", digest, error)
 
 
 def _handle(
@@ -228,19 +203,36 @@ def _handle(
     *,
     send: SendFn,
     run: PlanRun,
+    rows: dict[tuple[int, str], DigestSend],
 ) -> Planned:
     """Take one subscription through the state machine for the current period."""
     sub_id, now = subscription.id or 0, run.now
     key = period_key(subscription.frequency, now)
-    row = _row(engine, sub_id, key, now)
+    row = rows.get((sub_id, key))
     state = _state(row, now)
     if state != "go":
         return Planned(sub_id, subscription.email, key, state)
     digest = plan_digest(session, subscription, profile, run)
+    new = DigestSend(subscription_id=sub_id, period_key=key, created_at=now)
     if digest is None:
-        _set(engine, row.id or 0, "pending", status="skipped", next_attempt_at=None)
-        return Planned(sub_id, subscription.email, key, "skipped")
-    return _deliver(engine, config, row, subscription, digest, send, now)
+        new.status = "skipped"
+        return Planned(
+            sub_id, subscription.email, key, "skipped" if _claim(engine, row, new) else "busy"
+        )
+    domain = urlsplit(config.public_url).hostname or "rolefit.local"
+    new.status, new.attempts = "sending", (row.attempts if row else 0) + 1
+    new.next_attempt_at = now + timedelta(seconds=config.sending_stale_after_s)  # the lease
+    new.message_id = (row.message_id if row else None) or new_message_id(domain)
+    new.posting_ids = digest.posting_ids
+    claimed = _claim(engine, row, new)
+    if claimed is None:
+        return Planned(sub_id, subscription.email, key, "busy")
+    return _deliver(engine, config, claimed, subscription, digest, send, now)
+
+
+def _current_rows(session: Session, keys: set[str]) -> dict[tuple[int, str], DigestSend]:
+    rows = session.exec(select(DigestSend).where(col(DigestSend.period_key).in_(sorted(keys))))
+    return {(row.subscription_id, row.period_key): row for row in rows}
 
 
 def send_due_digests(
@@ -248,21 +240,30 @@ def send_due_digests(
     config: SchedulerConfig,
     *,
     ranker: Ranker = fit_ranker,
-    send: SendFn = send_message,
+    send: SendFn | None = None,
     now: datetime | None = None,
 ) -> DigestReport:
-    """Send every digest due now, at most once per (subscription, period); return what happened."""
+    """Send every digest due now, at most once per (subscription, period); return what happened.
+
+    ``send`` defaults to one SMTP connection (``Mailer``) kept open for the whole run.
+    """
     now = as_utc(now or utcnow())
     report = DigestReport()
     if config.smtp is None or not is_send_time(now, config.digest_hour_utc):
         return report
     recover(engine, now)
-    # One read session for the run: rankings and histories are read once and shared.
-    with Session(engine) as session:
+    pairs = due_subscriptions(engine)
+    with ExitStack() as stack, Session(engine) as session:
+        if send is None:
+            send = stack.enter_context(Mailer(config.smtp)).send
+        # Rankings and histories are read once per run and shared by every subscriber.
         run = PlanRun.start(session, ranker, now)
-        for subscription, profile in due_subscriptions(engine):
+        rows = _current_rows(session, {period_key(s.frequency, now) for s, _ in pairs})
+        for subscription, profile in pairs:
             try:
-                item = _handle(engine, session, config, subscription, profile, send=send, run=run)
+                item = _handle(
+                    engine, session, config, subscription, profile, send=send, run=run, rows=rows
+                )
             except Exception as exc:  # one bad profile must not stop everyone else's digest
                 log.exception("digest for subscription %s failed", subscription.id)
                 item = Planned(

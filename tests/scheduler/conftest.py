@@ -88,6 +88,8 @@ def fake_ranker(session: Session, document: dict[str, Any], now: datetime) -> li
             score=float(p.extras.get("score", 0.5)),
             reasons=[f"Matches your areas: {p.title.split()[-1].lower()}"],
             excluded_reason="excluded by test" if p.extras.get("score", 0.5) < 0 else None,
+            deadline=p.deadline,
+            locations=p.locations,
         )
         for p in postings
     ]

@@ -1,6 +1,7 @@
 """The scheduler: jobs persisted in the database, kept across restarts, one at a time, and jobs."""
 
 import logging
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from scheduler import main
 from scheduler.config import SchedulerConfig
 from scheduler.errors import SchedulerError
 from scheduler.jobs import prune_runs
+from store.clock import utcnow
 from store.db import session_scope
 from store.models import CrawlRun, Source
 from tests.scheduler.conftest import NOW
@@ -30,7 +32,12 @@ def test_jobs_are_persisted_and_keep_their_next_run_across_restarts(
         for job in jobs.values():
             assert job.coalesce is True and job.max_instances == 1
             assert job.misfire_grace_time is None  # late by any amount: still runs, once
-        sched.pause()  # hold the first runs so the persisted times stay what we read
+        # new jobs are due at once: wait for their first runs, then read the persisted next runs
+        deadline = time.monotonic() + 20
+        soon = utcnow() + timedelta(hours=1)
+        while any(j.next_run_time < soon for j in sched.get_jobs()):
+            assert time.monotonic() < deadline, "first runs did not happen"
+            time.sleep(0.05)
         first = {j.id: j.next_run_time for j in sched.get_jobs()}
     finally:
         sched.shutdown(wait=True)
