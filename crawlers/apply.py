@@ -7,6 +7,7 @@
   record the failure on the Source row with backoff (auto-disabling after many).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,9 +76,13 @@ def apply_result(
     now: datetime,
     interval: timedelta,
     org_type: str | None = None,
-    dedup: DedupIndex | None = None,
+    dedup: DedupIndex | Callable[[], DedupIndex] | None = None,
 ) -> CrawlOutcome:
-    """Store one source's result, record the run and the source's state; return the outcome."""
+    """Store one source's result, record the run and the source's state; return the outcome.
+
+    ``dedup`` may be a function that builds the index, so results without records (304s,
+    failures) never pay for building it.
+    """
     status = result["status"]
     records, bad = _records(result.get("records", []))
     outcome = CrawlOutcome(
@@ -97,14 +102,13 @@ def apply_result(
         outcome.reason = "zero_results"
         outcome.message = f"0 postings where the last good crawl had {source.last_good_count}"
     if status == "not_modified":
-        listed = touch_listed(session, source, now=now)
-        outcome.unchanged = len(listed)
-        outcome.closed = close_missing(session, source, listed, now=now)
+        outcome.unchanged, outcome.closed = touch_listed(session, source, now=now)
         outcome.closed += close_expired(session, now=now, source_id=source.id)
         record_success(source, now=now, interval=interval, count=None)
     elif records:
+        index = dedup() if callable(dedup) else dedup
         upserted = upsert_postings(
-            session=session, source=source, records=records, now=now, org_type=org_type, dedup=dedup
+            session=session, source=source, records=records, now=now, org_type=org_type, dedup=index
         )
         outcome.new, outcome.updated, outcome.unchanged = (
             upserted.new,

@@ -78,6 +78,8 @@ _REMOTE_NO = re.compile(
     r"(not\s+(?:a\s+)?remote|no\s+remote|must\s+be\s+(?:based\s+)?in[- ]person|fully\s+on[- ]?site|in[- ]person\s+(?:role|position)|on[- ]?site\s+(?:role|position))",
     re.I,
 )
+_VISA_WORDS = ("sponsor", "citizen", "right to work", "clearance")
+_REMOTE_WORDS = ("remote", "hybrid", "site", "office", "person", "anywhere", "week")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
 
 
@@ -126,10 +128,17 @@ def extract(text: str) -> ProseFacts:
     """Deadline, salary, visa and remote facts from plain text, keeping each evidence sentence."""
     facts = ProseFacts()
     for sentence in sentences(text or ""):
-        _deadline(facts, sentence)
-        _salary(facts, sentence)
-        _visa(facts, sentence)
-        _remote(facts, sentence)
+        lower = sentence.lower()
+        # Cheap word checks first: most sentences mention none of these things.
+        has_digit = any(c.isdigit() for c in sentence)
+        if has_digit or "rolling" in lower:
+            _deadline(facts, sentence)
+        if has_digit:
+            _salary(facts, sentence)
+        if any(word in lower for word in _VISA_WORDS):
+            _visa(facts, sentence)
+        if any(word in lower for word in _REMOTE_WORDS):
+            _remote(facts, sentence)
     return facts
 
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, or_, select
 from crawlers.apply import CrawlOutcome, apply_result
 from crawlers.fetch import FetchFailed, make_client, read_search_key
 from crawlers.registry import SourceConfig
+from crawlers.revalidate import revalidate
 from crawlers.settings import CrawlOptions
 from store.clock import utcnow
 from store.db import make_engine, session_scope
@@ -117,35 +118,102 @@ def crawl(
     engine = engine or make_engine(database_url)
     now = utcnow()
     outcomes: dict[str, CrawlOutcome] = {}
-    jobs = []
     own_client = client is None
     client = client or make_client(options.user_agent, options.timeout_s)
     try:
-        with session_scope(engine) as session:
-            rows = sync_sources(session, sources)
-            for config in sources:
-                row = rows[config.id]
-                if not row.enabled:
-                    outcomes[config.id] = CrawlOutcome(
-                        config.id, "disabled", message=row.disabled_reason or "disabled"
-                    )
-                    continue
-                try:
-                    jobs.append(_job(config, row, _secrets(config, client)))
-                except FetchFailed as exc:
-                    outcomes[config.id] = _store_failure(
-                        session, row, exc.reason, str(exc), now, interval
-                    )
+        jobs = _prepare(engine, sources, client, now, interval, outcomes)
+        for outcome in list(outcomes.values()):
+            if progress:
+                progress("done", outcome.source_id, outcome)
+        orgs = {c.id: c.org_type for c in sources}
+        if jobs:
+            jobs = _revalidate(engine, jobs, options, interval, orgs, outcomes, progress, client)
     finally:
         if own_client:
             client.close()
-    for outcome in outcomes.values():
-        if progress:
-            progress("done", outcome.source_id, outcome)
-    orgs = {c.id: c.org_type for c in sources}
     if jobs:
         _run_subprocess(engine, jobs, options, interval, orgs, outcomes, progress)
     return [outcomes[c.id] for c in sources if c.id in outcomes]
+
+
+def _prepare(
+    engine: Engine,
+    sources: list[SourceConfig],
+    client: httpx.Client,
+    now: datetime,
+    interval: timedelta,
+    outcomes: dict[str, CrawlOutcome],
+) -> list[dict[str, Any]]:
+    """Sync source rows; return crawl jobs for the enabled ones (recording any that cannot start)."""
+    jobs = []
+    with session_scope(engine) as session:
+        rows = sync_sources(session, sources)
+        for config in sources:
+            row = rows[config.id]
+            if not row.enabled:
+                message = row.disabled_reason or "disabled"
+                outcomes[config.id] = CrawlOutcome(config.id, "disabled", message=message)
+                continue
+            try:
+                jobs.append(_job(config, row, _secrets(config, client)))
+            except FetchFailed as exc:
+                outcomes[config.id] = _store_failure(
+                    session, row, exc.reason, str(exc), now, interval
+                )
+    return jobs
+
+
+def _lazy_index(engine: Engine) -> Callable[[], DedupIndex]:
+    """A function building the dedup index on first use and reusing it afterwards."""
+    built: list[DedupIndex] = []
+
+    def get() -> DedupIndex:
+        if not built:
+            with session_scope(engine) as session:
+                built.append(DedupIndex.build(session))
+        return built[0]
+
+    return get
+
+
+def _apply_one(
+    engine: Engine,
+    message: dict[str, Any],
+    interval: timedelta,
+    org_types: dict[str, str],
+    dedup: Callable[[], DedupIndex],
+) -> CrawlOutcome:
+    """Store one source's result in its own transaction."""
+    source_id = message["source_id"]
+    with session_scope(engine) as session:
+        row = session.get(Source, source_id)
+        assert row is not None
+        return apply_result(
+            session, row, message, now=utcnow(), interval=interval,
+            org_type=org_types[source_id], dedup=dedup,
+        )  # fmt: skip
+
+
+def _revalidate(
+    engine: Engine,
+    jobs: list[dict[str, Any]],
+    options: CrawlOptions,
+    interval: timedelta,
+    org_types: dict[str, str],
+    outcomes: dict[str, CrawlOutcome],
+    progress: Progress | None,
+    client: httpx.Client,
+) -> list[dict[str, Any]]:
+    """Conditional GETs for boards with validators; returns the jobs Scrapy still has to do."""
+    settled: list[dict[str, Any]] = []
+    rest = revalidate(client, jobs, options, settled.append)
+    dedup = _lazy_index(engine)
+    for message in settled:
+        outcome = _apply_one(engine, message, interval, org_types, dedup)
+        outcomes[outcome.source_id] = outcome
+        if progress:
+            progress("done", outcome.source_id, outcome)
+    return rest
 
 
 def _store_failure(
@@ -190,8 +258,7 @@ def _run_subprocess(
             assert process.stdin is not None and process.stdout is not None
             process.stdin.write(payload.encode())
             process.stdin.close()
-            with session_scope(engine) as session:
-                dedup = DedupIndex.build(session)
+            dedup = _lazy_index(engine)
             for line in process.stdout:
                 message = _decode(line)
                 if (
@@ -200,13 +267,7 @@ def _run_subprocess(
                 ):
                     continue
                 source_id = message["source_id"]
-                with session_scope(engine) as session:
-                    row = session.get(Source, source_id)
-                    assert row is not None
-                    outcome = apply_result(
-                        session, row, message, now=utcnow(), interval=interval,
-                        org_type=org_types[source_id], dedup=dedup,
-                    )  # fmt: skip
+                outcome = _apply_one(engine, message, interval, org_types, dedup)
                 outcomes[source_id] = outcome
                 if progress:
                     progress("done", source_id, outcome)

@@ -2,9 +2,11 @@
 
 import html
 import re
+from typing import Any
 
 import nh3
-from bs4 import BeautifulSoup
+from lxml import etree
+from lxml import html as lxml_html
 
 # Tags a description may keep after sanitising; everything else is dropped (content kept).
 ALLOWED_TAGS = {
@@ -17,6 +19,7 @@ _BLOCKS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "blockquote", "pre", "hr", "section", "article", "header", "footer",
 }  # fmt: skip
+_SKIP = {"script", "style", "noscript", "template", "head", "title"}
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -40,16 +43,32 @@ def html_to_text(raw: str) -> str:
         return ""
     if "<" not in raw:
         return normalise_text(html.unescape(raw))
-    soup = BeautifulSoup(raw, "lxml")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    for tag in soup.find_all(_BLOCKS):
-        if tag.name == "li":
-            tag.insert_before("\n- ")
-        else:
-            tag.insert_before("\n")
-        tag.insert_after("\n")
-    return normalise_text(soup.get_text())
+    try:
+        root = lxml_html.fragment_fromstring(raw, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalise_text(re.sub(r"<[^>]*>", " ", raw))
+    out: list[str] = []
+    _walk(root, out)
+    return normalise_text("".join(out))
+
+
+def _walk(node: Any, out: list[str]) -> None:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    if tag in _SKIP or not isinstance(node.tag, str):
+        if node.tail:
+            out.append(node.tail)
+        return
+    block = tag in _BLOCKS
+    if block:
+        out.append("\n- " if tag == "li" else "\n")
+    if node.text:
+        out.append(node.text)
+    for child in node:
+        _walk(child, out)
+    if block:
+        out.append("\n")
+    if node.tail:
+        out.append(node.tail)
 
 
 def normalise_text(text: str) -> str:

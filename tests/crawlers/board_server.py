@@ -36,6 +36,7 @@ class Hit:
     host: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
 
 
 Handler = Callable[[Hit], Reply]

@@ -255,3 +255,26 @@ def test_import_keeps_prose_evidence(settings, engine):
     assert posting.deadline == date(2027, 3, 15)
     assert posting.deadline_evidence == "Applications close 15 March 2027."
     assert posting.visa_sponsorship == "no" and "sponsor" in posting.visa_evidence
+
+
+def test_bulk_insert_update_and_304_closing_on_both_databases(any_engine):
+    from store.ingest import close_missing, touch_listed
+
+    first = [record(external_id=str(n), title=f"Role {n}", locations=["London"]) for n in range(6)]
+    with Session(any_engine) as session:
+        src = make_source(session, "a")
+        result = upsert_postings(session=session, source=src, records=first, now=NOW)
+        assert result.new == 6 and len(result.changed_ids) == 6
+        assert len(session.exec(select(PostingLink)).all()) == 6
+        changed = [first[0].model_copy(update={"title": "Role zero, renamed"}), *first[1:3]]
+        result = upsert_postings(session=session, source=src, records=changed, now=NOW)
+        assert (result.new, result.updated, result.unchanged) == (0, 1, 2)
+        assert close_missing(session, src, {r.external_id for r in changed}, now=NOW) == 0
+        assert touch_listed(session, src, now=NOW + timedelta(hours=6)) == (
+            3,
+            3,
+        )  # 304: second miss
+        session.commit()
+        open_rows = session.exec(select(Posting).where(Posting.closed_at == None)).all()  # noqa: E711
+        assert sorted(p.external_id for p in open_rows) == ["0", "1", "2"]
+        assert {p.locations[0] for p in open_rows} == {"London"}
