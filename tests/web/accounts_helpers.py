@@ -79,3 +79,14 @@ def person(app: FastAPI, inbox: Inbox, email: str) -> TestClient:
     client = TestClient(app)
     sign_in(client, inbox, email)
     return client
+
+
+def sign_in_browser(page: Any, site: Any, email: str) -> None:
+    """Sign a Playwright page in as ``email`` through the form and the emailed link."""
+    page.goto(site.url + "/signin")
+    page.fill("#email", email)
+    page.click("button:has-text('Email me a sign-in link')")
+    page.wait_for_selector("text=We sent a sign-in link")
+    page.goto(site.inbox.last_link(email))
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/account")
