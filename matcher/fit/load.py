@@ -2,10 +2,13 @@
 
 Building a corpus (reading the rows, parsing places, fitting TF-IDF) costs far more than one
 match, so it is cached per database and reused while the database's *fingerprint* is the same:
-posting count, highest id, latest last_seen_at / tagged_at / closed_at, the number closed, the
-label count and the organisations' types. Any crawl, re-tag, correction, closing or reopening
-changes one of these, so a stale corpus is never used; each is read from an index, so checking
-costs a few milliseconds even at 100,000 postings.
+posting count and highest id, latest tagged_at and closed_at, the number closed, the count and
+highest id of PostingChange rows (a crawl that edits a posting's content writes one), the label
+count and the organisations' types. A new or edited posting, a re-tag, a correction, a closing
+or a reopening changes one of these, so a stale corpus is never used, while a crawl that finds
+nothing new does not force a rebuild. Each part is read from an index, so checking costs a few
+milliseconds even at 100,000 postings. Edits made behind rolefit's back (raw SQL) are not seen
+until one of these moves; ``matcher.fit.clear_cache()`` forgets everything.
 """
 
 import hashlib
@@ -23,7 +26,7 @@ from sqlmodel import Session, col
 from matcher.fit.corpus import Corpus, PostingFacts, build_corpus, requirements
 from matcher.fit.textsim import TextIndex, build_text_index, document_text
 from store.clock import as_utc, utcnow
-from store.models import Label, Organisation, Posting
+from store.models import Label, Organisation, Posting, PostingChange
 
 # Closed postings stay matchable (as excluded, "closed") for this long, so --show-excluded can
 # explain why a role seen last week is gone; older ones are history and are not loaded.
@@ -75,10 +78,13 @@ def fingerprint(session: Session, today: date) -> str:
     aggregates: list[ColumnElement[Any]] = [
         func.count(col(Posting.id)),
         func.max(col(Posting.id)),
-        func.max(col(Posting.last_seen_at)),
         func.max(col(Posting.tagged_at)),
         func.max(col(Posting.closed_at)),
         func.count(col(Posting.closed_at)),
+        # Content edits by a crawl leave a PostingChange row. last_seen_at is not used: every
+        # crawl moves it, and rebuilding after crawls that changed nothing would waste time.
+        func.count(col(PostingChange.id)),
+        func.max(col(PostingChange.id)),
     ]
     posting = session.execute(select(*[select(agg).scalar_subquery() for agg in aggregates])).one()
     labels = session.execute(select(func.count(col(Label.id)), func.max(col(Label.id)))).one()

@@ -252,3 +252,35 @@ def test_the_web_app_serves_the_match_api(seeded: Engine, sqlite_url: str) -> No
         direct = match(session, load_profile(EXAMPLE), limit=5).to_json()
     assert response.json() == direct
     assert client.get("/api/match?profile=424242").json() == {"detail": "no profile with id 424242"}
+
+
+def test_fingerprint_ignores_quiet_crawls_but_sees_edits(seeded: Engine) -> None:
+    from matcher.fit.load import fingerprint
+    from store.models import PostingChange
+
+    today = utcnow().date()
+    with Session(seeded) as session:
+        before = fingerprint(session, today)
+    with session_scope(seeded) as session:
+        for posting in session.exec(select(Posting)).all():
+            posting.last_seen_at = utcnow()  # what a crawl that found nothing new does
+    with Session(seeded) as session:
+        assert fingerprint(session, today) == before
+    with session_scope(seeded) as session:
+        posting = session.exec(select(Posting)).first()
+        assert posting is not None
+        session.add(
+            PostingChange(posting_id=posting.id or 0, old_title=posting.title, old_content_hash="")
+        )
+        posting.title = "Renamed Role"
+    with Session(seeded) as session:
+        assert fingerprint(session, today) != before
+        titles = [
+            m.title
+            for m in match(session, load_profile(EXAMPLE), include_excluded=True, limit=50).matches
+        ]
+        titles += [
+            m.title
+            for m in match(session, load_profile(EXAMPLE), include_excluded=True, limit=50).excluded
+        ]
+    assert "Renamed Role" in titles
