@@ -284,3 +284,23 @@ def test_fingerprint_ignores_quiet_crawls_but_sees_edits(seeded: Engine) -> None
             for m in match(session, load_profile(EXAMPLE), include_excluded=True, limit=50).excluded
         ]
     assert "Renamed Role" in titles
+
+
+def test_cli_on_an_empty_database_and_bad_limit(
+    engine: Engine, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from rolefit.cli import cli
+    from rolefit.errors import InputError
+
+    clear_cache()
+    monkeypatch.setenv("ROLEFIT_DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    empty = runner.invoke(cli, ["match", "--profile", str(EXAMPLE)])
+    assert empty.exit_code == 0, empty.output
+    assert "No open postings fit Sam Example's hard constraints." in empty.output
+    as_json = runner.invoke(cli, ["match", "--profile", str(EXAMPLE), "--json"])
+    assert json.loads(as_json.output)["matches"] == []
+    bad = runner.invoke(cli, ["match", "--profile", str(EXAMPLE), "--limit", "0"])
+    assert isinstance(bad.exception, InputError) and "--limit" in str(bad.exception)
