@@ -88,6 +88,22 @@ class Posting(SQLModel, table=True):
         Index("ix_posting_open_deadline", "closed_at", "deadline"),
         # The openings page lists open postings newest first (web/queries.py).
         Index("ix_posting_open_posted", "closed_at", "posted_at"),
+        # Covers the openings filters and facet counts, so they read this narrow index instead
+        # of the wide rows (descriptions); most selective, most often filtered columns first.
+        Index(
+            "ix_posting_facets",
+            "closed_at",
+            "kind",
+            "track",
+            "remote",
+            "style",
+            "level",
+            "visa_sponsorship",
+            "organisation_id",
+            "posted_at",
+            "deadline",
+            "organisation_name",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

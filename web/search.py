@@ -10,8 +10,10 @@ matching posting ids with a rank (lower is better).
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Float, Integer, Subquery, text
+from sqlalchemy import Float, Integer, Select, Subquery, func, select, text
+from sqlmodel import Session
 
 MAX_CHARS = 300
 MAX_TERMS = 12
@@ -167,3 +169,34 @@ def search_hits(dialect: str, query: SearchQuery) -> Subquery:
             "FROM posting_fts WHERE posting_fts MATCH :q"
         ).bindparams(q=fts5_expression(query))
     return statement.columns(posting_id=Integer, rank=Float).subquery("hits")
+
+
+def search_ids(dialect: str, query: SearchQuery) -> Select[Any]:
+    """The ids of postings matching ``query`` (no ranking: for filters and counts)."""
+    if dialect == "postgresql":
+        statement = text(
+            "SELECT posting_id FROM posting_search "
+            "WHERE document @@ websearch_to_tsquery('english', :q)"
+        ).bindparams(q=websearch_text(query))
+    else:
+        statement = text("SELECT rowid AS posting_id FROM posting_fts WHERE posting_fts MATCH :q")
+        statement = statement.bindparams(q=fts5_expression(query))
+    hits = statement.columns(posting_id=Integer).subquery("hit_ids")
+    return select(hits.c.posting_id)
+
+
+def count_hits(session: Session, query: SearchQuery) -> int:
+    """How many postings (open or closed) match; cheap on both engines' indexes."""
+    dialect = session.get_bind().dialect.name
+    return int(
+        session.scalar(select(func.count()).select_from(search_ids(dialect, query).subquery())) or 0
+    )
+
+
+# Up to this many search hits, SQLite reads the hits' rows directly; above, it filters by index.
+FEW_HITS = 2000
+
+
+def few_hits(session: Session, query: SearchQuery) -> bool:
+    """True when there is no search or it matches few postings (start from the hits)."""
+    return not query.searchable or count_hits(session, query) <= FEW_HITS

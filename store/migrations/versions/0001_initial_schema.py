@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:20:06.588391
+Create Date: 2026-11-29 08:25:08.736868
 """
 
 from alembic import op
@@ -169,6 +169,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('posting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posting_closed_at'), ['closed_at'], unique=False)
+        batch_op.create_index('ix_posting_facets', ['closed_at', 'kind', 'track', 'remote', 'style', 'level', 'visa_sponsorship', 'organisation_id', 'posted_at', 'deadline', 'organisation_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_last_seen_at'), ['last_seen_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_level'), ['level'], unique=False)
@@ -305,6 +306,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_posting_level'))
         batch_op.drop_index(batch_op.f('ix_posting_last_seen_at'))
         batch_op.drop_index(batch_op.f('ix_posting_kind'))
+        batch_op.drop_index('ix_posting_facets')
         batch_op.drop_index(batch_op.f('ix_posting_closed_at'))
 
     op.drop_table('posting')
