@@ -317,3 +317,21 @@ def test_no_network_at_all_records_each_source(engine):
     assert {o.status for o in outcomes.values()} == {"failed"}
     assert outcomes["k"].reason == "network"  # the key page could not be read
     assert source_row(engine, "k").last_error.startswith("network: cannot fetch")
+
+
+@pytest.mark.slow
+def test_revalidation_parses_changes_once_and_does_not_hammer_a_429(engine, board):
+    path = "/v1/boards/examplelab/jobs"
+    board.serve(path, greenhouse_board([1, 2]))
+    src = [source("gh", "greenhouse", f"{board.url}{path}")]
+    run(engine, src)
+    board.serve(path, greenhouse_board([1, 2, 3]))
+    before = len(board.requests_to(path))
+    changed = run(engine, src)["gh"]
+    assert (changed.status, changed.new, changed.unchanged) == ("ok", 1, 2)
+    assert len(board.requests_to(path)) == before + 1  # the conditional GET's body was used
+    board.sequence(path, [Reply(429, b"slow down", {"Retry-After": "1"})])
+    limited = run(engine, src)["gh"]
+    assert (limited.status, limited.reason) == ("failed", "rate_limited")
+    assert len(board.requests_to(path)) == before + 2
+    assert open_ids(engine, "gh") == {"1", "2", "3"}
