@@ -9,7 +9,8 @@ Reported:
 - build, cold: the whole planning run (history, one matcher.fit ranking per distinct profile,
   selection per subscriber) including the matcher's one-off corpus build (TF-IDF fit);
 - build, warm: the same with the corpus cached, as in the long-running scheduler between crawls;
-- render: text + HTML parts and headers for every digest that would be sent;
+- render: the text and HTML parts of every digest that would be sent (and, separately, the
+  MIME assembly and encoding, which the send figure also includes);
 - send: ``send_due_digests`` (the exactly-once state machine, one SMTP connection per message)
   to a local aiosmtpd server in a separate process, for ``--send`` subscriptions, messages/s.
 
@@ -164,23 +165,27 @@ def plan(url: str) -> dict[str, Any]:
     return {"total_s": total, **spent, "report": report, "digests": len(digests)}
 
 
-def render_all(report: Any) -> float:
-    """Seconds to build every would-be email (both parts, headers)."""
+def render_all(report: Any) -> tuple[float, float]:
+    """Seconds to render both parts of every digest, and to assemble the MIME messages."""
     from scheduler.compose import build_message, new_message_id
-    from scheduler.digests import DigestLinks
+    from scheduler.digests import DigestLinks, render_html, render_text
     from scheduler.tokens import make_token, unsubscribe_url
 
+    digests = [item for item in report.items if item.digest is not None]
     started = time.perf_counter()
-    for item in report.items:
-        if item.digest is None:
-            continue
+    for item in digests:
         token = make_token("bench-secret", item.subscription_id, item.email)
         links = DigestLinks(unsubscribe_url("https://r.example", token), "https://r.example/s",
                             "https://r.example")  # fmt: skip
+        render_text(item.digest, links)
+        render_html(item.digest, links)
+    parts = time.perf_counter() - started
+    started = time.perf_counter()
+    for item in digests:  # renders again inside: subtract ``parts`` for assembly alone
         message = build_message(item.digest, to=item.email, mail_from="bench <b@r.example>",
                                 links=links, message_id=new_message_id("r.example"))  # fmt: skip
         message.as_bytes()
-    return time.perf_counter() - started
+    return parts, time.perf_counter() - started - parts
 
 
 def free_port() -> int:
@@ -247,9 +252,10 @@ def main() -> None:
         warm = plan(url)
         print(f"build, warm: {warm['total_s']:.1f} s ({warm['rank_s']:.1f} s ranking, "
               f"{1000 * warm['rank_s'] / max(1, warm['rankings']):.0f} ms per distinct profile)")  # fmt: skip
-        render_s = render_all(warm["report"])
-        print(f"render: {render_s:.1f} s for {warm['digests']} emails "
-              f"({1000 * render_s / max(1, warm['digests']):.2f} ms each)")  # fmt: skip
+        render_s, mime_s = render_all(warm["report"])
+        print(f"render text+HTML: {render_s:.1f} s for {warm['digests']} digests "
+              f"({1000 * render_s / max(1, warm['digests']):.2f} ms each); MIME assembly "
+              f"{mime_s:.1f} s more")  # fmt: skip
         sent = send(url, args.send)
         print(f"send: {sent['sent']} digests in {sent['seconds']} s = "
               f"{sent['messages_per_s']} messages/s ({sent['totals']})")  # fmt: skip
@@ -261,7 +267,7 @@ def main() -> None:
         "distinct_profiles": args.profiles, "fill_s": round(fill_s, 1),
         "build_cold_s": round(cold["total_s"], 1), "build_cold_rank_s": round(cold["rank_s"], 1),
         "build_warm_s": round(warm["total_s"], 1), "build_warm_rank_s": round(warm["rank_s"], 1),
-        "digests": warm["digests"], "render_s": round(render_s, 1),
+        "digests": warm["digests"], "render_s": round(render_s, 1), "mime_s": round(mime_s, 1),
         "build_and_render_warm_s": round(warm["total_s"] + render_s, 1),
         "target_build_s": TARGET_BUILD_S, "send": sent,
     }  # fmt: skip

@@ -11,7 +11,7 @@ it) or ``smtps://user:pass@host:465`` (TLS from the start).
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 
@@ -134,7 +134,7 @@ class Mailer:
         self._client = _login(self.config)
         return self._client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send ``message``; raise TemporaryMailError or PermanentMailError on failure."""
         try:
             self._ready().send_message(message)
@@ -159,7 +159,7 @@ class Mailer:
         self.close()
 
 
-def send_message(config: SmtpConfig, message: EmailMessage) -> None:
+def send_message(config: SmtpConfig, message: Message) -> None:
     """Send one message on its own connection; raise TemporaryMailError or PermanentMailError."""
     with Mailer(config) as mailer:
         mailer.send(message)

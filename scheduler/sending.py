@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, update
@@ -45,7 +45,7 @@ from store.models import DigestSend, Profile, Subscription
 
 log = logging.getLogger(__name__)
 
-SendFn = Callable[[EmailMessage], None]
+SendFn = Callable[[Message], None]
 UNKNOWN_NOTE = "process stopped while sending; not resent (delivery unknown)"
 PERIOD_OVER_NOTE = "its period ended before it could be sent"
 

@@ -31,6 +31,7 @@ class Recorder:
     replies: list[str] = field(default_factory=list)
     delay_s: float = 0.0
     messages: list[EmailMessage] = field(default_factory=list)
+    peers: list[tuple[str, int]] = field(default_factory=list)  # client address per message
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -42,6 +43,7 @@ class Recorder:
             parsed = message_from_bytes(envelope.content, policy=policy.default)
             assert isinstance(parsed, EmailMessage)
             self.messages.append(parsed)
+            self.peers.append(tuple(session.peer))
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -258,3 +258,18 @@ def test_retry_left_pending_when_its_period_ends_is_not_sent_late(
     assert second.status == "sent" and second.period_key == "d:2026-12-01"
     [message] = smtp[1].messages  # the new day's digest carries the posting
     assert "Research Engineer" in parts(message)[0]
+
+
+def test_one_connection_per_run_and_non_ascii_survives(
+    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    for n in range(3):
+        subscribe(engine, f"p{n}@example.org", doc={"name": "Zoë Ørsted", "n": n})
+    add_postings(engine, [{"title": "Forscherin für Interpretierbarkeit – Zürich", "org": "Ünï"}])
+    assert run(engine, config).totals() == {"sent": 3}
+    assert len(set(smtp[1].peers)) == 1  # the run reused one SMTP connection
+    message = smtp[1].messages[0]
+    assert message["Subject"] == "rolefit: 1 new match for Zoë Ørsted"
+    text, html = parts(message)
+    assert "Forscherin für Interpretierbarkeit – Zürich - Ünï" in text
+    assert "Forscherin für Interpretierbarkeit – Zürich" in html
