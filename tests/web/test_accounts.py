@@ -375,3 +375,42 @@ def test_anonymous_tag_correction_asks_to_sign_in(
     )
     assert answer.status_code == 303 and answer.headers["location"].startswith("/signin?next=")
     assert _rows(engine, Label) == []
+
+
+def test_a_link_signs_in_once_even_when_clicked_twice_at_the_same_moment(
+    any_engine: Engine,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from store.db import session_scope
+    from web.accounts import magic
+    from web.accounts.errors import LinkUsed
+
+    claim = magic.read_link_token("k" * 32, magic.make_link_token("k" * 32, "race@example.org"))
+
+    def click() -> str:
+        try:
+            with session_scope(any_engine) as session:
+                magic.consume(session, claim)
+            return "in"
+        except LinkUsed:
+            return "used"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = sorted(pool.map(lambda _: click(), range(4)))
+    assert outcomes == ["in", "used", "used", "used"]
+    assert [u.email for u in _rows(any_engine, User)] == ["race@example.org"]
+
+
+def test_account_json_routes_are_in_the_openapi_schema(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/me",
+        "/api/profiles",
+        "/api/profiles/{profile_id}",
+        "/api/profiles/{profile_id}/matches",
+        "/api/subscriptions",
+        "/api/tokens",
+        "/api/postings/{posting_id}/labels",
+    ):
+        assert path in paths, path

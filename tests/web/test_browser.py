@@ -31,6 +31,13 @@ WIDE = """() => {
 }"""
 
 
+def sideways(page: Any) -> int:
+    """How far the page scrolls sideways (0 when it fits the screen)."""
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
+
+
 def shot(page: Any, folder: Path, name: str) -> None:
     """Save a full-page screenshot."""
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
@@ -167,14 +174,13 @@ def test_phone_width_and_keyboard(browser: Any, live_site: Any, screenshots: Pat
     context.set_default_timeout(5000)
     page = context.new_page()
     try:
-        for path, name in (("/", "openings-phone"), ("/signin", "signin-phone")):
+        for path, name in (
+            ("/postings?q=interpretability", "openings-phone"),
+            ("/signin", "signin-phone"),
+            ("/map", "rolemap-phone"),
+        ):
             page.goto(live_site.url + path)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 1, (
-                f"{path} scrolls sideways by {overflow}px on a phone: {page.evaluate(WIDE)}"
-            )
+            assert sideways(page) <= 1, f"{path} scrolls sideways on a phone: {page.evaluate(WIDE)}"
             shot(page, screenshots, name)
         # Keyboard only: tab to the email field, type, submit with Enter.
         page.goto(live_site.url + "/signin")
@@ -187,5 +193,20 @@ def test_phone_width_and_keyboard(browser: Any, live_site: Any, screenshots: Pat
         page.keyboard.type("keys@example.org")
         page.keyboard.press("Enter")
         page.wait_for_selector("text=We sent a sign-in link")
+    finally:
+        context.close()
+
+
+def test_long_unbroken_titles_wrap_on_a_phone(
+    browser: Any, live_site: Any, screenshots: Path
+) -> None:
+    # Crawled titles and organisation names can be one long token (a URL, or the hostile
+    # postings' payloads): they must wrap, not push the page sideways.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        for path in ("/", f"/postings/{live_site.hostile_ids[0]}"):
+            page.goto(live_site.url + path)
+            assert sideways(page) <= 1, f"{path} scrolls sideways: {page.evaluate(WIDE)}"
     finally:
         context.close()
