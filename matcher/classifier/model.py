@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from matcher.classifier.corpus import Example, head_rows
 from matcher.classifier.features import FeatureParams, build_features, phrase_names
@@ -268,17 +269,19 @@ def fit_classifier(
 ) -> RoleClassifier:
     """Fit the features and every head on ``examples``; deterministic for the same input."""
     params = params or ModelParams()
-    features = build_features(params.features)
-    matrix = sparse.csr_matrix(features.fit_transform(list(examples)))
-    heads: dict[str, Any] = {}
-    for name in SINGLE_FIELDS:
-        rows = head_rows(examples, name)
-        if rows:
-            y = [str(examples[i].label(name)) for i in rows]
-            heads[name] = _head_model(y, params).fit(matrix[rows], y)
-    rows = head_rows(examples, MULTI_FIELD)
-    for area in AREAS:
-        y = ["1" if area in (examples[i].areas or ()) else "0" for i in rows]
-        if rows:
-            heads[f"{MULTI_FIELD}:{area}"] = _head_model(y, params).fit(matrix[rows], y)
+    # The problems are small: BLAS threads only contend (3-4x slower on a busy machine).
+    with threadpool_limits(limits=1):
+        features = build_features(params.features)
+        matrix = sparse.csr_matrix(features.fit_transform(list(examples)))
+        heads: dict[str, Any] = {}
+        for name in SINGLE_FIELDS:
+            rows = head_rows(examples, name)
+            if rows:
+                y = [str(examples[i].label(name)) for i in rows]
+                heads[name] = _head_model(y, params).fit(matrix[rows], y)
+        rows = head_rows(examples, MULTI_FIELD)
+        for area in AREAS:
+            y = ["1" if area in (examples[i].areas or ()) else "0" for i in rows]
+            if rows:
+                heads[f"{MULTI_FIELD}:{area}"] = _head_model(y, params).fit(matrix[rows], y)
     return RoleClassifier(features, heads, version=version, params=params)
