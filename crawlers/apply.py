@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from store.closing import close_expired, close_missing, touch_listed
 from store.crawlstate import is_suspicious, record_failure, record_success
 from store.dedup import DedupIndex
-from store.ingest import close_expired, close_missing, touch_listed, upsert_postings
+from store.ingest import upsert_postings
 from store.models import CrawlRun, Source
 from store.records import PostingRecord
 

@@ -7,9 +7,7 @@ deadline reopens only if its deadline moved into the future). A record that is t
 opening as a posting from another source (``store.dedup``) becomes a PostingLink on that
 posting, with the reason.
 
-Closing is separate and only follows a *complete* crawl: ``close_missing`` closes a posting its
-source has not listed on two consecutive complete crawls; ``close_expired`` closes postings
-whose deadline has passed. A failed crawl calls neither.
+Closing is separate (``store.closing``) and only follows a complete crawl.
 """
 
 import hashlib
@@ -20,15 +18,13 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import insert
+from sqlmodel import Session, select
 
 from store.clock import utcnow
 from store.dedup import DedupIndex
 from store.models import Organisation, Posting, PostingChange, PostingLink, Source
 from store.records import PostingRecord
-
-MISSES_BEFORE_CLOSING = 2
 
 
 @dataclass
@@ -310,74 +306,3 @@ def _update_existing(
         result.reopened += 1
     posting.last_seen_at = now
     posting.missing_count = 0
-
-
-def close_missing(
-    session: Session, source: Source, seen_external_ids: set[str], *, now: datetime | None = None
-) -> int:
-    """After a complete crawl: count a miss for each open posting not listed; close on the second."""
-    now = now or utcnow()
-    closed = 0
-    open_postings = session.exec(
-        select(Posting).where(Posting.source_id == source.id, col(Posting.closed_at).is_(None))
-    ).all()
-    for posting in open_postings:
-        if posting.external_id in seen_external_ids:
-            continue
-        posting.missing_count += 1
-        if posting.missing_count >= MISSES_BEFORE_CLOSING:
-            posting.closed_at = now
-            posting.close_reason = "missing_from_source"
-            closed += 1
-    session.flush()
-    return closed
-
-
-def close_expired(
-    session: Session, *, now: datetime | None = None, source_id: str | None = None
-) -> int:
-    """Close open postings whose deadline has passed (optionally only one source's)."""
-    now = now or utcnow()
-    query = select(Posting).where(
-        col(Posting.closed_at).is_(None),
-        col(Posting.deadline).is_not(None),
-        col(Posting.deadline) < now.date(),
-    )
-    if source_id is not None:
-        query = query.where(Posting.source_id == source_id)
-    closed = 0
-    for posting in session.exec(query).all():
-        posting.closed_at = now
-        posting.close_reason = "deadline_passed"
-        closed += 1
-    session.flush()
-    return closed
-
-
-def touch_listed(
-    session: Session, source: Source, *, now: datetime | None = None
-) -> tuple[int, int]:
-    """An unchanged board (HTTP 304) lists exactly what the last complete crawl listed.
-
-    Those postings are touched; the ones already missing from that listing are still missing
-    from an identical one, so they count a miss and close on the second. Returns
-    (touched, closed). Done as three UPDATEs: an all-304 re-crawl should cost next to nothing.
-    """
-    now = now or utcnow()
-    table = Posting.__table__  # type: ignore[attr-defined]
-    mine = (table.c.source_id == source.id) & table.c.closed_at.is_(None)
-    connection = session.connection()
-    touched = connection.execute(
-        update(table).where(mine & (table.c.missing_count == 0)).values(last_seen_at=now)
-    ).rowcount
-    connection.execute(
-        update(table)
-        .where(mine & (table.c.missing_count > 0))
-        .values(missing_count=table.c.missing_count + 1)
-    )
-    closed = connection.execute(
-        update(table)
-        .where(mine & (table.c.missing_count >= MISSES_BEFORE_CLOSING))
-        .values(closed_at=now, close_reason="missing_from_source")
-    ).rowcount
-    return int(touched), int(closed)

@@ -11,9 +11,10 @@ from crawlers.parse import parse_payload
 from crawlers.platforms.base import Context
 from crawlers.registry import load_sources, select_sources
 from rolefit.commands.importing import import_records
+from store.closing import close_expired
 from store.crawlstate import DISABLE_AFTER, backoff, is_suspicious, record_failure, record_success
 from store.dedup import ats_key, canonical_url, near_identical
-from store.ingest import close_expired, upsert_postings
+from store.ingest import upsert_postings
 from store.models import Posting, PostingLink, Source
 from store.records import PostingRecord
 from tests.crawlers.conftest import fixture_bytes
@@ -258,7 +259,7 @@ def test_import_keeps_prose_evidence(settings, engine):
 
 
 def test_bulk_insert_update_and_304_closing_on_both_databases(any_engine):
-    from store.ingest import close_missing, touch_listed
+    from store.closing import close_missing, touch_listed
 
     first = [record(external_id=str(n), title=f"Role {n}", locations=["London"]) for n in range(6)]
     with Session(any_engine) as session:

@@ -1,0 +1,87 @@
+"""Closing postings: only after a complete crawl, or when the deadline has passed.
+
+``close_missing`` closes a posting its source has not listed on two consecutive complete
+crawls; ``touch_listed`` does the same for an unchanged board (HTTP 304); ``close_expired``
+closes postings whose deadline has passed. A failed crawl calls none of them.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from store.clock import utcnow
+from store.models import Posting, Source
+
+MISSES_BEFORE_CLOSING = 2
+
+
+def close_missing(
+    session: Session, source: Source, seen_external_ids: set[str], *, now: datetime | None = None
+) -> int:
+    """After a complete crawl: count a miss for each open posting not listed; close on the second."""
+    now = now or utcnow()
+    closed = 0
+    open_postings = session.exec(
+        select(Posting).where(Posting.source_id == source.id, col(Posting.closed_at).is_(None))
+    ).all()
+    for posting in open_postings:
+        if posting.external_id in seen_external_ids:
+            continue
+        posting.missing_count += 1
+        if posting.missing_count >= MISSES_BEFORE_CLOSING:
+            posting.closed_at = now
+            posting.close_reason = "missing_from_source"
+            closed += 1
+    session.flush()
+    return closed
+
+
+def close_expired(
+    session: Session, *, now: datetime | None = None, source_id: str | None = None
+) -> int:
+    """Close open postings whose deadline has passed (optionally only one source's)."""
+    now = now or utcnow()
+    query = select(Posting).where(
+        col(Posting.closed_at).is_(None),
+        col(Posting.deadline).is_not(None),
+        col(Posting.deadline) < now.date(),
+    )
+    if source_id is not None:
+        query = query.where(Posting.source_id == source_id)
+    closed = 0
+    for posting in session.exec(query).all():
+        posting.closed_at = now
+        posting.close_reason = "deadline_passed"
+        closed += 1
+    session.flush()
+    return closed
+
+
+def touch_listed(
+    session: Session, source: Source, *, now: datetime | None = None
+) -> tuple[int, int]:
+    """An unchanged board (HTTP 304) lists exactly what the last complete crawl listed.
+
+    Those postings are touched; the ones already missing from that listing are still missing
+    from an identical one, so they count a miss and close on the second. Returns
+    (touched, closed). Done as three UPDATEs: an all-304 re-crawl should cost next to nothing.
+    """
+    now = now or utcnow()
+    table = Posting.__table__  # type: ignore[attr-defined]
+    mine = (table.c.source_id == source.id) & table.c.closed_at.is_(None)
+    connection = session.connection()
+    touched = connection.execute(
+        update(table).where(mine & (table.c.missing_count == 0)).values(last_seen_at=now)
+    ).rowcount
+    connection.execute(
+        update(table)
+        .where(mine & (table.c.missing_count > 0))
+        .values(missing_count=table.c.missing_count + 1)
+    )
+    closed = connection.execute(
+        update(table)
+        .where(mine & (table.c.missing_count >= MISSES_BEFORE_CLOSING))
+        .values(closed_at=now, close_reason="missing_from_source")
+    ).rowcount
+    return int(touched), int(closed)
