@@ -62,7 +62,9 @@ def digest_links(config: SchedulerConfig, subscription: Subscription) -> DigestL
     token = make_token(config.secret_key, subscription.id or 0, subscription.email)
     base = config.public_url.rstrip("/")
     return DigestLinks(
-        unsubscribe=unsubscribe_url(base, token), manage=f"{base}/subscriptions", site=base
+        unsubscribe=unsubscribe_url(base, token),
+        manage=f"{base}/profiles/{subscription.profile_id}/digest",  # the web view's settings page
+        site=base,
     )
 
 

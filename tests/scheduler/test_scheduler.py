@@ -99,3 +99,43 @@ def test_prune_keeps_recent_runs_and_each_sources_latest(
         )
     assert left == [("a", 10), ("b", 300)]
     assert prune_runs(config, engine, now=NOW) == 0
+
+
+def test_rolefit_builds_the_config_and_starts_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rolefit.context import open_database
+    from rolefit.errors import ConfigError
+    from rolefit.jobs import scheduler_config, start_background_scheduler
+
+    ran: list[str] = []
+    for name in main.JOBS:  # stand-ins: no crawling or training inside a unit test
+        monkeypatch.setitem(main.JOBS, name, lambda config, engine, name=name: ran.append(name))
+    monkeypatch.setenv("ROLEFIT_SMTP_URL", "smtp://u:p@mail.example.org:587")
+    from rolefit.settings import load_settings
+
+    settings = load_settings()
+    config = scheduler_config(settings)
+    assert config.smtp is not None and (config.smtp.host, config.smtp.port) == (
+        "mail.example.org",
+        587,
+    )
+    assert (
+        config.smtp.username == "u"
+        and config.secret_key
+        and config.database_url.startswith("sqlite")
+    )
+    engine = open_database(settings)
+    sched = start_background_scheduler(settings, engine)
+    assert sched is not None
+    try:
+        deadline = time.monotonic() + 20
+        while len(set(ran)) < len(main.JOBS):
+            assert time.monotonic() < deadline, ran
+            time.sleep(0.05)
+    finally:
+        sched.shutdown(wait=True)
+    assert sorted(set(ran)) == sorted(main.JOBS)
+    monkeypatch.setenv("ROLEFIT_SMTP_URL", "http://not-smtp")
+    with pytest.raises(ConfigError, match="ROLEFIT_SMTP_URL"):
+        scheduler_config(load_settings())

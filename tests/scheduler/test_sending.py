@@ -74,7 +74,7 @@ def test_digest_has_text_and_html_parts_and_unsubscribe_headers(
         assert "Research Engineer, Interpretability" in body
         assert "Matches your areas: interpretability" in body
         assert "https://jobs.test/Acme-Safety/0" in body
-        assert "https://rolefit.test/subscriptions" in body
+        assert "https://rolefit.test/profiles/1/digest" in body
     # ranked by fit; the closing-soon posting is in its own block first
     assert text.index("CLOSING SOON") < text.index("Evals Scientist") < text.index("NEW MATCHES")
     assert text.index("Research Engineer") < text.index("Office Manager")
