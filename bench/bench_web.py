@@ -327,11 +327,14 @@ def load(
                 t0 = time.perf_counter()
                 if t0 >= stop_at:
                     break
-                response = client.get(_paths(varied, rng))
+                try:
+                    ok = client.get(_paths(varied, rng)).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
                 t1 = time.perf_counter()
                 if t0 >= start_at:
                     mine.append(t1 - t0)
-                    failed += response.status_code != 200
+                    failed += not ok
         with lock:
             latencies.extend(mine)
             errors[0] += failed
@@ -342,6 +345,10 @@ def load(
     for t in threads:
         t.join()
     latencies.sort()
+    if len(latencies) < 2:
+        raise SystemExit(
+            f"only {len(latencies)} requests finished in {duration} s: server too slow"
+        )
     q = statistics.quantiles(latencies, n=100)
     return {
         "requests": len(latencies),
@@ -390,6 +397,54 @@ def load_wrk(base: str, clients: int, duration: float) -> dict[str, Any] | None:
     }
 
 
+def in_process(db: Path, rounds: int = 50) -> dict[str, float]:
+    """One request's work without HTTP: the openings query (facets cached) and the rendering."""
+    from sqlmodel import Session
+    from starlette.datastructures import QueryParams
+
+    from store.db import make_engine
+    from web.facets import FacetCache
+    from web.filters import parse_query
+    from web.queries import find_openings
+    from web.routes.openings import _chips, _sorts
+    from web.templating import make_templates
+
+    engine = make_engine(f"sqlite:///{db}")
+    query = parse_query(QueryParams(QUERY.split("?", 1)[1]))
+    template = make_templates().env.get_template("openings.html")
+    cache = FacetCache(600)
+    with Session(engine) as session:
+        started = time.perf_counter()
+        find_openings(session, query, cache=cache)
+        cold = time.perf_counter() - started
+    query_ms, render_ms = [], []
+    for _ in range(rounds):
+        with Session(engine) as session:
+            t0 = time.perf_counter()
+            result = find_openings(session, query, cache=cache)
+            t1 = time.perf_counter()
+        template.render(
+            query=query,
+            result=result,
+            chips=_chips(query, result),
+            sorts=_sorts(query, False),
+            feeds=[("rss", "/feeds/postings.rss")] * 5,
+            json_url="/api/postings",
+            demo=False,
+            user=None,
+            path="/postings",
+        )
+        t2 = time.perf_counter()
+        query_ms.append((t1 - t0) * 1000)
+        render_ms.append((t2 - t1) * 1000)
+    engine.dispose()
+    return {
+        "cold_query_with_facets_ms": round(cold * 1000, 1),
+        "query_ms_median": round(statistics.median(query_ms), 1),
+        "render_ms_median": round(statistics.median(render_ms), 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postings", type=int, default=100_000)
@@ -417,8 +472,11 @@ def main() -> None:
         "python": platform.python_version(),
         "query": QUERY,
         "build_s": build_s,
+        "load_average_before": os.getloadavg(),
         "scenarios": {},
     }
+    results["in_process"] = in_process(db)
+    print(f"in process, one request: {results['in_process']}", flush=True)
     for name, cache, varied in (
         ("cached", 30.0, False),
         ("uncached", 0.0, False),
@@ -454,6 +512,10 @@ def main() -> None:
             f"{name:<12}{f['requests']:>10}{f['errors']:>8}{f['throughput_rps']:>9}{f['p50_ms']:>9}"
             f"{f['p95_ms']:>9}{f['p99_ms']:>9}"
         )
+    results["load_average_after"] = os.getloadavg()
+    print(
+        f"load average before/after: {results['load_average_before']} / {results['load_average_after']}"
+    )
     out = ROOT / "bench" / "results" / "web.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written {out}")

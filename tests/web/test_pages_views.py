@@ -97,3 +97,29 @@ def test_sources_health(client: TestClient) -> None:
     html = client.get("/sources").text
     assert "HTTP 500 from the board" in html and "Failing" in html
     assert re.search(r'<td class="num">3</td>', html)
+
+
+def test_best_fit_sort_uses_the_matcher(client: TestClient) -> None:
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    client.get("/")  # single-user mode creates the local user
+    with session_scope(engine) as session:
+        user = session.query(User).filter(User.email == "local@localhost").one()
+        session.add(
+            Profile(
+                user_id=user.id,
+                name="Sam",
+                document={
+                    "name": "Sam",
+                    "kinds": ["job", "internship"],
+                    "tracks": ["technical"],
+                    "areas": ["evals"],
+                    "style": {"prefer": "empirical", "strength": 0.8},
+                },
+            )
+        )
+    data = client.get("/api/postings?sort=fit").json()
+    assert data["sort"] == "fit" and not data["messages"]
+    scores = [item["fit_score"] for item in data["items"]]
+    assert scores and all(s is not None for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert "Best fit for me" in client.get("/postings").text

@@ -41,7 +41,7 @@ def _chips(query: OpeningsQuery, result: OpeningsResult) -> list[dict[str, Any]]
     if query.q:
         chips.append(
             {
-                "label": f"“{query.q[:60]}”",
+                "label": query.q[:60] + ("…" if len(query.q) > 60 else ""),
                 "facet": "Search",
                 "href": query.without("q").query_string(),
             }
