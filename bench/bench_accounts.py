@@ -59,9 +59,9 @@ def main() -> None:
     from store.db import make_engine
     from store.migrate import upgrade
     from store.models import ApiToken, User
+    from web.accounts.identity import hash_token, new_api_token
     from web.app import create_app
     from web.config import WebConfig
-    from web.security import hash_token, new_api_token
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)

@@ -13,30 +13,35 @@ Routes read the user with the ``current_user`` / ``require_user`` dependencies a
 ``csrf_token(request)`` into every form.
 """
 
-import hashlib
 import hmac
 import secrets
-from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from store.clock import as_utc, utcnow
-from store.models import ApiToken, User
+from store.models import User
+from web.accounts.asgi import (
+    bearer_token,
+    deny,
+    form_field,
+    headers_of,
+    read_body,
+    replay,
+    same_origin,
+    wants_json,
+)
+from web.accounts.identity import local_user, user_by_id, user_by_token
 from web.config import WebConfig
 from web.ratelimit import SignInLimits
 
 SESSION_COOKIE = "rolefit_session"
 SESSION_MAX_AGE_S = 14 * 24 * 3600
-LOCAL_EMAIL = "local@localhost"
-TOKEN_PREFIX = "rf_"
 MAX_FORM_BYTES = 1_000_000
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Cross-site pages can send these bodies with a plain <form> (no CORS preflight), so they need
@@ -54,16 +59,6 @@ class SignInRequired(Exception):
     def __init__(self, next_url: str) -> None:
         super().__init__("sign in required")
         self.next_url = next_url
-
-
-def hash_token(token: str) -> str:
-    """The stored form of an API token (SHA-256 hex); the token itself is never stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_api_token() -> str:
-    """A fresh random API token, shown to its owner once."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def csrf_token(request: Request) -> str:
@@ -91,14 +86,6 @@ def current_user(request: Request) -> User | None:
     """The signed-in user (or the local user in single-user mode), None when anonymous."""
     user = getattr(request.state, "user", None)
     return user if isinstance(user, User) else None
-
-
-def wants_json(request: Request) -> bool:
-    """True for API paths and clients that ask for JSON rather than HTML."""
-    if request.url.path.startswith("/api/"):
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
 
 
 def require_user(request: Request) -> User:
@@ -141,42 +128,6 @@ def install_security(app: FastAPI, config: WebConfig) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_required)
 
 
-def local_user(engine: Engine) -> User:
-    """The single local user of a server without SMTP, created on first use."""
-    with Session(engine, expire_on_commit=False) as session:
-        user = session.exec(select(User).where(User.email == LOCAL_EMAIL)).first()
-        if user is None:
-            user = User(email=LOCAL_EMAIL)
-            session.add(user)
-            session.commit()
-            session.refresh(user)
-        return user
-
-
-def user_by_id(engine: Engine, user_id: int) -> User | None:
-    """The user with ``user_id``, detached from its session."""
-    with Session(engine) as session:
-        return session.get(User, user_id)
-
-
-def user_by_token(engine: Engine, token: str) -> User | None:
-    """The owner of an unrevoked API token; notes when it was last used (at most every 5 min)."""
-    with Session(engine, expire_on_commit=False) as session:
-        row = session.exec(
-            select(ApiToken).where(
-                ApiToken.token_hash == hash_token(token), col(ApiToken.revoked_at).is_(None)
-            )
-        ).first()
-        if row is None:
-            return None
-        now = utcnow()
-        if row.last_used_at is None or now - as_utc(row.last_used_at) > timedelta(minutes=5):
-            row.last_used_at = now
-            session.add(row)
-            session.commit()
-        return session.get(User, row.user_id)
-
-
 class AuthMiddleware:
     """Sets ``request.state.user`` and enforces CSRF on unsafe form requests (see module doc)."""
 
@@ -190,15 +141,15 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         engine: Engine = scope["app"].state.engine
-        headers = _headers(scope)
+        headers = headers_of(scope)
         state = scope.setdefault("state", {})
         session: dict[str, Any] = scope.get("session", {})
         user, via = None, None
-        bearer = _bearer(headers.get("authorization", ""))
+        bearer = bearer_token(headers.get("authorization", ""))
         if bearer is not None:
             user = await anyio.to_thread.run_sync(user_by_token, engine, bearer)
             if user is None:
-                await _deny(scope, send, 401, "invalid or revoked API token")
+                await deny(scope, send, 401, "invalid or revoked API token")
                 return
             via = "token"
         elif isinstance(session.get("uid"), int):
@@ -226,8 +177,8 @@ class AuthMiddleware:
         session: dict[str, Any],
     ) -> Receive | None:
         """Return a receive that replays the body when the request may pass, else answer 403."""
-        if not _same_origin(headers, scope, self.config.public_url):
-            await _deny(scope, send, 403, "cross-site request refused")
+        if not same_origin(headers, scope, self.config.public_url):
+            await deny(scope, send, 403, "cross-site request refused")
             return None
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
         given = headers.get("x-csrf-token")
@@ -235,105 +186,14 @@ class AuthMiddleware:
             # Only a POST of a form-like body can be sent cross-site without a CORS preflight
             # (which we never grant); PUT, PATCH, DELETE and JSON bodies cannot.
             return receive
-        body = await _read_body(receive, MAX_FORM_BYTES)
+        body = await read_body(receive, MAX_FORM_BYTES)
         if body is None:
-            await _deny(scope, send, 413, "form too large")
+            await deny(scope, send, 413, "form too large")
             return None
         if given is None:
-            given = await _form_field(scope, body, "csrf_token")
+            given = await form_field(scope, body, "csrf_token")
         expected = session.get("csrf")
         if not (isinstance(expected, str) and given and hmac.compare_digest(given, expected)):
-            await _deny(scope, send, 403, CSRF_MESSAGE)
+            await deny(scope, send, 403, CSRF_MESSAGE)
             return None
-        return _replay(body)
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-
-
-def _bearer(value: str) -> str | None:
-    scheme, _, token = value.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip()
-
-
-def _same_origin(headers: dict[str, str], scope: Scope, public_url: str) -> bool:
-    # Browsers send Origin on cross-site POSTs; a mismatch is a forged request whatever the body.
-    origin = headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    allowed = {_origin(public_url)}
-    host = headers.get("host")
-    if host:
-        allowed.add(f"{scope.get('scheme', 'http')}://{host}")
-    return origin.rstrip("/") in allowed
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-async def _form_field(scope: Scope, body: bytes, name: str) -> str | None:
-    ctype = _headers(scope).get("content-type", "").lower()
-    if ctype.startswith("multipart/form-data"):
-        request = Request(scope, _replay(body))
-        form = await request.form()
-        value = form.get(name)
-        await form.close()
-        return value if isinstance(value, str) else None
-    values = parse_qs(body.decode("utf-8", errors="replace")).get(name)
-    return values[0] if values else None
-
-
-async def _deny(scope: Scope, send: Send, status: int, message: str) -> None:
-    request = Request(scope)
-    response: Response
-    if wants_json(request):
-        response = JSONResponse({"detail": message}, status_code=status)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
-    else:
-        page = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f"<title>Request refused - rolefit</title></head><body><h1>Request refused</h1>"
-            f'<p>{message}</p><p><a href="/">Back to openings</a></p></body></html>'
-        )
-        response = Response(page, status_code=status, media_type="text/html")
-    await response(scope, _noop_receive, send)
-
-
-async def _noop_receive() -> Message:
-    return {"type": "http.disconnect"}
+        return replay(body)

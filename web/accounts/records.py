@@ -14,7 +14,7 @@ from matcher.profile import ProfileDoc, profile_from_dict
 from scheduler.subscriptions import create_subscription
 from store.clock import utcnow
 from store.models import ApiToken, DigestSend, Profile, Subscription, User
-from web.security import hash_token, new_api_token
+from web.accounts.identity import hash_token, new_api_token
 
 
 def _uid(user: User) -> int:
