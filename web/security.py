@@ -6,8 +6,10 @@
   the public URL is https), holding the signed-in user id and the CSRF token;
 - ``AuthMiddleware``, which sets ``request.state.user`` (a detached ``User`` or None) from an
   ``Authorization: Bearer`` API token, the session, or - without SMTP - the single local user
-  ``local@localhost``; and refuses any POST/PUT/PATCH/DELETE that is not a Bearer or JSON call
-  unless it carries the session's CSRF token (form field ``csrf_token`` or ``X-CSRF-Token``).
+  ``local@localhost``; and refuses a form POST (urlencoded, multipart or text/plain: what another
+  site can send without a CORS preflight) unless it carries the session's CSRF token (field
+  ``csrf_token`` or header ``X-CSRF-Token``) and comes from our own origin. Bearer-token calls
+  and ``/unsubscribe/<signed token>`` links need no CSRF token.
 
 Routes read the user with the ``current_user`` / ``require_user`` dependencies and put
 ``csrf_token(request)`` into every form.
