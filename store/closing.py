@@ -2,18 +2,21 @@
 
 ``close_missing`` closes a posting its source has not listed on two consecutive complete
 crawls; ``touch_listed`` does the same for an unchanged board (HTTP 304); ``close_expired``
-closes postings whose deadline has passed. A failed crawl calls none of them.
+closes postings whose deadline has passed. A failed crawl calls none of them. A posting first
+found on an aggregator does not close while the employer's own board still lists it.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.clock import utcnow
-from store.models import Posting, Source
+from store.models import Posting, PostingLink, Source
 
 MISSES_BEFORE_CLOSING = 2
+# An aggregator-found posting stays open while the employer's board listed it this recently.
+LINK_FRESHNESS = timedelta(days=3)
 
 
 def close_missing(
@@ -25,16 +28,32 @@ def close_missing(
     open_postings = session.exec(
         select(Posting).where(Posting.source_id == source.id, col(Posting.closed_at).is_(None))
     ).all()
+    aggregator = (source.config or {}).get("org_type") == "aggregator"
     for posting in open_postings:
         if posting.external_id in seen_external_ids:
             continue
         posting.missing_count += 1
         if posting.missing_count >= MISSES_BEFORE_CLOSING:
+            if aggregator and _listed_elsewhere(session, posting, now):
+                continue  # the employer's own board still lists it: an aggregator's word is not enough
             posting.closed_at = now
             posting.close_reason = "missing_from_source"
             closed += 1
     session.flush()
     return closed
+
+
+def _listed_elsewhere(session: Session, posting: Posting, now: datetime) -> bool:
+    """Whether another source has listed this posting recently (a merged duplicate's link)."""
+    recent = now - LINK_FRESHNESS
+    link = session.exec(
+        select(PostingLink).where(
+            PostingLink.posting_id == posting.id,
+            PostingLink.source_id != posting.source_id,
+            col(PostingLink.last_seen_at) >= recent,
+        )
+    ).first()
+    return link is not None
 
 
 def close_expired(
@@ -79,9 +98,32 @@ def touch_listed(
         .where(mine & (table.c.missing_count > 0))
         .values(missing_count=table.c.missing_count + 1)
     )
+    if source.last_success_at is not None:
+        # Links this source made to other sources' postings, seen in that same listing.
+        links = PostingLink.__table__  # type: ignore[attr-defined]
+        connection.execute(
+            update(links)
+            .where(
+                (links.c.source_id == source.id)
+                & (links.c.reason != "origin")
+                & (links.c.last_seen_at >= source.last_success_at)
+            )
+            .values(last_seen_at=now)
+        )
+    closing = mine & (table.c.missing_count >= MISSES_BEFORE_CLOSING)
+    if (source.config or {}).get("org_type") == "aggregator":
+        links = PostingLink.__table__  # type: ignore[attr-defined]
+        listed_elsewhere = (
+            select(links.c.id)
+            .where(
+                (links.c.posting_id == table.c.id)
+                & (links.c.source_id != source.id)
+                & (links.c.last_seen_at >= now - LINK_FRESHNESS)
+            )
+            .exists()
+        )
+        closing = closing & ~listed_elsewhere
     closed = connection.execute(
-        update(table)
-        .where(mine & (table.c.missing_count >= MISSES_BEFORE_CLOSING))
-        .values(closed_at=now, close_reason="missing_from_source")
+        update(table).where(closing).values(closed_at=now, close_reason="missing_from_source")
     ).rowcount
     return int(touched), int(closed)

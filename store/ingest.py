@@ -188,6 +188,28 @@ def _links_of(session: Session, source_id: str) -> dict[str, PostingLink]:
     return {link.external_id: link for link in links}
 
 
+def fill_gaps(posting: Posting, record: PostingRecord, source_id: str) -> None:
+    """Take what a duplicate on another source knows and the posting lacks (deadline, salary).
+
+    The content hash is left alone, so the posting's own source still decides what changed;
+    the other source's own facts (e.g. an aggregator's tags) are kept under its id in extras.
+    """
+    if posting.deadline is None and record.deadline is not None:
+        posting.deadline = record.deadline
+        posting.deadline_evidence = (
+            record.evidence.get("deadline") or f"deadline listed on {source_id}"
+        )
+    if posting.salary_min is None and posting.salary_max is None and record.salary is not None:
+        posting.salary_min, posting.salary_max = record.salary.min, record.salary.max
+        posting.salary_currency, posting.salary_period = (
+            record.salary.currency,
+            record.salary.period,
+        )
+        posting.salary_evidence = record.evidence.get("salary") or f"salary listed on {source_id}"
+    if record.extras:
+        posting.extras = {**(posting.extras or {}), f"via_{source_id}": dict(record.extras)}
+
+
 def _link(
     session: Session,
     source: Source,
@@ -243,7 +265,11 @@ def upsert_postings(
             orgs[record.organisation] = org.id if org else None
         posting = existing.get(record.external_id)
         if posting is None and record.external_id in links:
-            links[record.external_id].last_seen_at = now
+            link = links[record.external_id]
+            link.last_seen_at = now
+            merged = session.get(Posting, link.posting_id)
+            if merged is not None:
+                fill_gaps(merged, record, source.id)
             result.unchanged += 1
             continue
         if posting is None:
@@ -259,6 +285,9 @@ def upsert_postings(
             )
             if match is not None:
                 links[record.external_id] = _link(session, source, record, match[0], match[1], now)
+                merged = session.get(Posting, match[0])
+                if merged is not None:
+                    fill_gaps(merged, record, source.id)
                 result.linked += 1
                 continue
             fresh.append((record, orgs[record.organisation]))

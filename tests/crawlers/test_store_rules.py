@@ -279,3 +279,92 @@ def test_bulk_insert_update_and_304_closing_on_both_databases(any_engine):
         open_rows = session.exec(select(Posting).where(Posting.closed_at == None)).all()  # noqa: E711
         assert sorted(p.external_id for p in open_rows) == ["0", "1", "2"]
         assert {p.locations[0] for p in open_rows} == {"London"}
+
+
+def test_aggregator_postings_stay_open_while_the_employer_still_lists_them(engine):
+    from store.closing import close_missing
+
+    hit = record(
+        external_id="20437",
+        title="Research Scientist",
+        url="https://jobs.80000hours.org/jobs?jobPk=20437",
+        apply_url="https://job-boards.greenhouse.io/examplesafety/jobs/99",
+        deadline=date(2026, 6, 1),
+        extras={"areas_80k": ["AI safety & policy"]},
+    )
+    ats = record(
+        external_id="99",
+        title="Research Scientist",
+        url="https://job-boards.greenhouse.io/examplesafety/jobs/99",
+    )
+    with Session(engine) as session:
+        board = make_source(session, "board")
+        board.config = {"org_type": "aggregator"}
+        employer = make_source(session, "employer")
+        upsert_postings(session=session, source=board, records=[hit], now=NOW)
+        linked = upsert_postings(session=session, source=employer, records=[ats], now=NOW)
+        assert linked.linked == 1
+        posting = session.exec(select(Posting)).one()
+        assert "via_employer" not in posting.extras  # the employer record carried no extras
+        for day in (1, 2):  # the aggregator drops it twice; the employer still lists it
+            upsert_postings(
+                session=session, source=employer, records=[ats], now=NOW + timedelta(days=day)
+            )
+            assert close_missing(session, board, set(), now=NOW + timedelta(days=day)) == 0
+        assert close_missing(session, board, set(), now=NOW + timedelta(days=9)) == 1  # link stale
+
+
+def test_a_duplicate_fills_what_the_posting_lacks(engine):
+    ats = record(
+        external_id="99",
+        title="Research Scientist",
+        url="https://job-boards.greenhouse.io/x/jobs/99",
+    )
+    hit = record(
+        external_id="20437",
+        title="Research Scientist",
+        apply_url="https://job-boards.greenhouse.io/x/jobs/99?utm_source=80000hours",
+        deadline=date(2026, 6, 1),
+        extras={"areas_80k": ["AI safety & policy"]},
+    )
+    with Session(engine) as session:
+        employer, board = make_source(session, "employer"), make_source(session, "board")
+        upsert_postings(session=session, source=employer, records=[ats], now=NOW)
+        upsert_postings(session=session, source=board, records=[hit], now=NOW)
+        posting = session.exec(select(Posting)).one()
+        assert (
+            posting.deadline == date(2026, 6, 1)
+            and posting.deadline_evidence == "deadline listed on board"
+        )
+        assert posting.extras["via_board"] == {"areas_80k": ["AI safety & policy"]}
+        again = upsert_postings(
+            session=session, source=employer, records=[ats], now=NOW + timedelta(hours=6)
+        )
+        assert again.unchanged == 1 and posting.deadline == date(2026, 6, 1)  # hash untouched
+
+
+def test_a_304_from_an_aggregator_respects_the_employer_listing(any_engine):
+    from store.closing import touch_listed
+
+    hit = record(
+        external_id="1",
+        title="Research Scientist",
+        apply_url="https://job-boards.greenhouse.io/x/jobs/5",
+    )
+    alone = record(external_id="2", title="Operations Lead", apply_url="https://example.org/ops")
+    ats = record(
+        external_id="5", title="Research Scientist", url="https://job-boards.greenhouse.io/x/jobs/5"
+    )
+    with Session(any_engine) as session:
+        board = make_source(session, "board")
+        board.config = {"org_type": "aggregator"}
+        employer = make_source(session, "employer")
+        upsert_postings(session=session, source=board, records=[hit, alone], now=NOW)
+        upsert_postings(session=session, source=employer, records=[ats], now=NOW)
+        for posting in session.exec(select(Posting)).all():
+            posting.missing_count = 1  # both were missing from the aggregator's last listing
+        session.flush()
+        assert touch_listed(session, board, now=NOW + timedelta(hours=6)) == (0, 1)
+        session.commit()
+        still_open = session.exec(select(Posting).where(Posting.closed_at == None)).all()  # noqa: E711
+        assert [p.external_id for p in still_open] == ["1"]
