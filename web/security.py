@@ -18,7 +18,7 @@ Routes read the user with the ``current_user`` / ``require_user`` dependencies a
 import hmac
 import secrets
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import anyio
 from fastapi import Depends, FastAPI, Request
@@ -94,9 +94,18 @@ def require_user(request: Request) -> User:
     """The current user; anonymous requests are sent to sign in (HTML) or get 401 (JSON)."""
     user = current_user(request)
     if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise SignInRequired(target)
+        raise SignInRequired(_return_to(request))
     return user
+
+
+def _return_to(request: Request) -> str:
+    """Where to go after signing in: this page, or for a form post the page the form was on."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/account"
 
 
 CurrentUser = Annotated[User | None, Depends(current_user)]
