@@ -145,7 +145,8 @@ class Corpus:
     visa: IntArray
     salary_low: FloatArray
     salary_high: FloatArray
-    currency: list[str | None]
+    currency: IntArray  # index into ``currencies``; -1 when not stated
+    currencies: list[str]
     org_type: IntArray
     phd: IntArray
     min_years: FloatArray
@@ -202,6 +203,9 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
             remote_countries[country].append(i)
         orgs[fact.organisation.strip().lower()].append(i)
     salary = [fact.salary_year() for fact in facts]
+    named = [(f.salary_currency or "").strip().upper() for f in facts]
+    currencies = sorted({c for c in named if c})
+    currency_code = {c: i for i, c in enumerate(currencies)}
     return Corpus(
         facts=facts,
         ids=np.array([f.id for f in facts], dtype=np.int64),
@@ -226,7 +230,8 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
         visa=np.array([VISA_CODES.get(f.visa, 0) for f in facts], dtype=np.int64),
         salary_low=np.array([_or_nan(low) for low, _ in salary]),
         salary_high=np.array([_or_nan(high if high is not None else low) for low, high in salary]),
-        currency=[(f.salary_currency or "").upper() or None for f in facts],
+        currency=np.array([currency_code.get(c, -1) for c in named], dtype=np.int64),
+        currencies=currencies,
         org_type=np.array([_code(ORG_TYPES, f.org_type) for f in facts], dtype=np.int64),
         phd=np.array([f.phd for f in facts], dtype=np.int64),
         min_years=np.array([_or_nan(f.min_years) for f in facts]),

@@ -6,7 +6,7 @@ says nothing about (no areas listed, no salary minimum) is left out and the othe
 renormalised, so the score always spans [0, 1]. The weights are documented in docs/MATCHING.md.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -48,7 +48,9 @@ class Weights:
 
     def of(self, factor: str) -> float:
         """The weight of one factor."""
-        value: float = asdict(self)[factor]
+        if factor not in FACTORS:
+            raise KeyError(factor)
+        value: float = getattr(self, factor)
         return value
 
 
@@ -132,7 +134,8 @@ def salary_fit(corpus: Corpus, profile: ProfileDoc) -> FloatArray | None:
     top = corpus.salary_high
     comparable = ~np.isnan(top)
     if currency:
-        comparable &= np.array([c == currency for c in corpus.currency], dtype=bool)
+        code = corpus.currencies.index(currency) if currency in corpus.currencies else -2
+        comparable &= corpus.currency == code
     shortfall = np.clip((minimum - np.nan_to_num(top)) / minimum, 0.0, 1.0)
     # 25% short halves the factor; 50% short zeroes it. Never hidden, only ranked lower.
     return np.where(comparable, np.clip(1.0 - 2.0 * shortfall, 0.0, 1.0), NEUTRAL)
