@@ -110,7 +110,8 @@ def check_location(corpus: Corpus, needs: Needs) -> IntArray:
             region_ok |= corpus.rows_with(corpus.remote_country_index, needs.place_countries)
         out[remote] = np.where((region_ok | in_place)[remote], MEETS, MISSES)
     else:
-        out[remote] = np.where(in_place[remote], MEETS, MISSES)
+        # Not wanting remote work: a remote posting fits only through an office in your places.
+        out[remote] = np.where((in_place & corpus.has_onsite)[remote], MEETS, MISSES)
     return out
 
 

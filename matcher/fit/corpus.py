@@ -140,6 +140,7 @@ class Corpus:
     remote: IntArray
     remote_any: BoolArray  # remote by the remote field or a "Remote" location
     remote_region: BoolArray  # remote only within named countries ("Remote (US only)")
+    has_onsite: BoolArray  # names a place that is not a remote location ("London" beside "Remote")
     has_location: BoolArray
     has_country: BoolArray
     visa: IntArray
@@ -184,7 +185,7 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
     countries: dict[str, list[int]] = defaultdict(list)
     orgs: dict[str, list[int]] = defaultdict(list)
     remote_countries: dict[str, list[int]] = defaultdict(list)
-    remote_any, remote_region, has_country = [], [], []
+    remote_any, remote_region, has_onsite, has_country = [], [], [], []
     for i, fact in enumerate(facts):
         keys = [location_keys(loc) for loc in fact.locations]
         for key in {k for parsed in keys for k in parsed.keys}:
@@ -199,6 +200,7 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
         regions = [parsed.countries for parsed in keys if parsed.remote]
         limited = bool(regions) and all(regions)
         remote_region.append(limited)
+        has_onsite.append(any(not parsed.remote and parsed.keys for parsed in keys))
         for country in {c for region in regions for c in region} if limited else ():
             remote_countries[country].append(i)
         orgs[fact.organisation.strip().lower()].append(i)
@@ -225,6 +227,7 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
         remote=np.array([REMOTE_CODES.get(f.remote, 0) for f in facts], dtype=np.int64),
         remote_any=np.array(remote_any, dtype=bool),
         remote_region=np.array(remote_region, dtype=bool),
+        has_onsite=np.array(has_onsite, dtype=bool),
         has_location=np.array([bool(f.locations) for f in facts], dtype=bool),
         has_country=np.array(has_country, dtype=bool),
         visa=np.array([VISA_CODES.get(f.visa, 0) for f in facts], dtype=np.int64),

@@ -93,6 +93,8 @@ CASES = [
     ({"locations": ("Remote (UK)",), "remote": "remote"}, {"location": {"places": ["Edinburgh"]}}, True, "location", "meets", "remote"),
     ({"locations": ("Remote (US only)", "Remote"), "remote": "remote"}, {"location": {"places": ["London"]}}, True, "location", "meets", "remote"),
     ({"locations": ("Remote (US only)",), "remote": "remote"}, {"location": {"places": []}}, True, "location", "meets", "remote"),
+    ({"locations": ("Remote",), "remote": "remote"}, {"location": {"places": [], "remote_ok": False}}, False, "location", "misses", "you did not accept remote"),
+    ({"locations": ("London, UK", "Remote"), "remote": "remote"}, {"location": {"places": ["London"], "remote_ok": False}}, True, "location", "meets", "also in London"),
     ({"locations": ("London",), "remote": "hybrid"}, {"location": {"places": ["London"], "hybrid_ok": False}}, False, "location", "misses", "you did not accept hybrid"),
     ({"locations": ("London",), "remote": "hybrid"}, {"location": {"places": ["London"]}}, True, "location", "meets", "hybrid"),
     ({"locations": ("Berkeley, CA",)}, {"location": {"places": []}}, True, "location", "meets", "Berkeley"),
