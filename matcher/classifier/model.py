@@ -160,10 +160,9 @@ class RoleClassifier:
             for row in rows
         ]
         tags = [{name: _best(dist) for name, dist in row.items()} for row in distributions]
-        evidence = {
-            name: self._evidence(matrix, name, [row[name].label for row in tags])
-            for name in EVIDENCE_FIELDS
-        }
+        evidence = self._evidence(
+            matrix, {name: [row[name].label for row in tags] for name in EVIDENCE_FIELDS}
+        )
         predictions = []
         for row in rows:
             areas = {area: _positive(labels, p[row]) for area, (labels, p) in area_p.items()}
@@ -183,31 +182,48 @@ class RoleClassifier:
             return [], np.zeros((matrix.shape[0], 0))
         return [str(c) for c in head.classes_], np.asarray(head.predict_proba(matrix))
 
-    def _evidence(self, matrix: sparse.csr_matrix, name: str, labels: list[str]) -> list[list[str]]:
-        """Per row, the phrases present whose weight times value pushed most toward its label.
+    def _evidence(
+        self, matrix: sparse.csr_matrix, labels: dict[str, list[str]]
+    ) -> dict[str, list[list[str]]]:
+        """Per field and row, the phrases present whose value times weight pushed most toward
+        the row's label.
 
-        Done for the whole batch at once (one sort of all positive pushes by row, then value):
+        Done for the whole batch at once (one sort of all positive pushes by row, then size):
         a per-row loop in numpy would cost more than vectorising the text.
         """
-        weights = self._weights.get(name)
-        if weights is None:
-            return [[] for _ in labels]
-        coef, classes = weights
-        wanted = np.array([classes.index(lab) if lab in classes else -1 for lab in labels])
-        rows = np.repeat(np.arange(len(labels)), np.diff(matrix.indptr))
-        pushes = matrix.data * coef[wanted[rows], matrix.indices]
-        keep = (pushes > 0) & (wanted[rows] >= 0) & self._eligible[matrix.indices]
-        rows, columns, pushes = rows[keep], matrix.indices[keep], pushes[keep]
-        order = np.lexsort((-pushes, rows))
-        rows, columns = rows[order], columns[order]
-        bounds = np.searchsorted(rows, np.arange(len(labels) + 1))
+        n = matrix.shape[0]
+        rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+        shown = self._eligible[matrix.indices]
+        rows, columns, values = rows[shown], matrix.indices[shown], matrix.data[shown]
         top = self.params.evidence_top
-        return [
-            pick_phrases(
-                self._phrases[columns[bounds[i] : min(bounds[i + 1], bounds[i] + 3 * top)]], top
-            )
-            for i in range(len(labels))
-        ]
+        result: dict[str, list[list[str]]] = {}
+        for name, wanted_labels in labels.items():
+            weights = self._weights.get(name)
+            if weights is None:
+                result[name] = [[] for _ in range(n)]
+                continue
+            coef, classes = weights
+            wanted = np.array([classes.index(x) if x in classes else -1 for x in wanted_labels])
+            pushes = values * coef[wanted[rows], columns]
+            keep = (pushes > 0) & (wanted[rows] >= 0)
+            kept_rows, kept_columns, kept = rows[keep], columns[keep], pushes[keep]
+            if len(kept):
+                # Sort by row, then by push, largest first, with one float key: row + [0, 0.5).
+                # np.lexsort does the same five times slower.
+                key = kept_rows + 0.5 * (1.0 - kept.astype(np.float64) / float(kept.max()))
+                order = np.argsort(key, kind="stable")
+                kept_rows, kept_columns = kept_rows[order], kept_columns[order]
+            bounds = np.searchsorted(kept_rows, np.arange(n + 1))
+            result[name] = [
+                pick_phrases(
+                    self._phrases[
+                        kept_columns[bounds[i] : min(bounds[i + 1], bounds[i] + 3 * top)]
+                    ],
+                    top,
+                )
+                for i in range(n)
+            ]
+        return result
 
     def top_features(self, name: str, label: str, n: int = 15) -> list[str]:
         """The phrases with the largest weights toward ``label`` of field ``name``."""

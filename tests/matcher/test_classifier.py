@@ -175,6 +175,15 @@ def test_prediction_contract_and_calibrated_probabilities(classifier: RoleClassi
     assert out["evidence"]["style"], "an obvious posting should come with evidence"
 
 
+def test_batch_prediction_equals_one_by_one(classifier: RoleClassifier) -> None:
+    check = load_check()[:25]
+    together = classifier.predict(check)
+    for example, prediction in zip(check, together, strict=True):
+        [alone] = classifier.predict([example])
+        assert alone.evidence == prediction.evidence
+        assert alone.probabilities["level"] == pytest.approx(prediction.probabilities["level"])
+
+
 def test_theory_posting_is_theoretical_with_theory_evidence(classifier: RoleClassifier) -> None:
     posting = PostingText(
         title="Researcher, Agent Foundations",
