@@ -24,6 +24,7 @@ REASONS = (
     "parse_error",
     "config",
     "zero_results",
+    "too_many_pages",
     "crawler_died",
 )
 

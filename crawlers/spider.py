@@ -19,6 +19,8 @@ from crawlers.platforms.base import Request as PlanRequest
 
 # Statuses handed to the callback (not dropped by HttpErrorMiddleware); 3xx still redirect.
 HANDLED = [304, *range(400, 600)]
+# A listing that pages on past this is looping (or far larger than any job board).
+MAX_LIST_REQUESTS = 200
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -123,6 +125,9 @@ class BoardSpider(scrapy.Spider):
         job.invalid.extend(page.invalid)
         job.skipped += page.skipped
         for follow in page.follow:
+            if follow.kind != "detail" and job.list_requests >= MAX_LIST_REQUESTS:
+                job.fail("too_many_pages", f"stopped after {MAX_LIST_REQUESTS} listing requests")
+                return
             yield self._request(job, follow)
 
     def _http_failure(self, job: SourceJob, plan: PlanRequest, response: Any) -> None:

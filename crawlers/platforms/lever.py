@@ -93,17 +93,23 @@ class Lever(Platform):
         base = super().start(ctx)[0].url
         return [self._page(base, 0)]
 
-    def _page(self, base: str, skip: int) -> Request:
+    def _page(self, base: str, skip: int, first_id: str | None = None) -> Request:
         joiner = "&" if "?" in base else "?"
-        limit = int(PAGE_SIZE)
         return Request(
-            f"{base}{joiner}skip={skip}&limit={limit}", state=(("base", base), ("skip", skip))
+            f"{base}{joiner}skip={skip}&limit={PAGE_SIZE}",
+            state=(("base", base), ("skip", skip), ("previous_first", first_id)),
         )
 
     def handle(self, ctx: Context, request: Request, body: bytes) -> Page:
         """Parse one page; ask for the next while pages come back full."""
         payload = load_json(body, self.name)
         page = parse_lever_postings(ctx, payload)
-        if isinstance(payload, list) and len(payload) >= PAGE_SIZE and request.get("base"):
-            page.follow.append(self._page(request.get("base"), request.get("skip", 0) + PAGE_SIZE))
+        if not (isinstance(payload, list) and len(payload) >= PAGE_SIZE and request.get("base")):
+            return page
+        first = str(payload[0].get("id")) if isinstance(payload[0], dict) else None
+        if first is not None and first == request.get("previous_first"):
+            return page  # the same page again: this board ignores skip, so it is all here
+        page.follow.append(
+            self._page(request.get("base"), request.get("skip", 0) + PAGE_SIZE, first)
+        )
         return page

@@ -105,15 +105,16 @@ class Workable(Platform):
             method="POST",
             body=body,
             headers=(("Content-Type", "application/json"),),
-            state=(("v3", True),),
+            state=(("v3", True), ("token", token)),
         )
 
     def handle(self, ctx: Context, request: Request, body: bytes) -> Page:
         """Parse a v1 payload, or a v3 page and ask for the next one."""
         payload = load_json(body, self.name)
         page = parse_workable_jobs(ctx, payload)
-        if request.get("v3") and isinstance(payload, dict) and payload.get("nextPage"):
-            page.follow.append(self._v3(ctx, payload["nextPage"]))
+        following = payload.get("nextPage") if isinstance(payload, dict) else None
+        if request.get("v3") and following and following != request.get("token"):
+            page.follow.append(self._v3(ctx, following))
         return page
 
     def fallback(self, ctx: Context, request: Request, status: int) -> list[Request]:

@@ -308,6 +308,7 @@ def test_an_empty_board_on_first_sight_is_fine(engine, board):
     assert outcome["quiet"].status == "ok" and outcome["quiet"].new == 0
 
 
+@pytest.mark.slow
 def test_no_network_at_all_records_each_source(engine):
     sources = [
         source("a", "greenhouse", "http://127.0.0.1:9/a"),

@@ -257,3 +257,23 @@ def test_an_item_without_an_id_is_reported_and_does_not_sink_the_board():
 def test_records_have_exactly_the_contract_keys():
     for record in parse_payload("ashby", fixture_bytes("ashby/board.json")):
         assert tuple(record.contract_dict()) == CONTRACT_KEYS
+
+
+def test_paging_stops_when_a_board_ignores_skip_or_repeats_a_token():
+    from crawlers.platforms.base import Request
+    from crawlers.platforms.lever import Lever
+    from crawlers.platforms.workable import Workable
+    from tests.crawlers.boards import lever_postings
+
+    lever, ctx = Lever(), Context(source_format="lever", token="x")
+    first = lever.start(ctx)[0]
+    full = json.dumps(lever_postings(100)).encode()
+    (second,) = lever.handle(ctx, first, full).follow
+    assert "skip=100" in second.url
+    assert lever.handle(ctx, second, full).follow == []  # the same page again: stop
+    workable, wctx = Workable(), Context(source_format="workable", token="acct")
+    (v3,) = workable.fallback(wctx, workable.start(wctx)[0], 404)
+    looping = json.dumps({"results": [], "nextPage": "abc"}).encode()
+    (next_page,) = workable.handle(wctx, v3, looping).follow
+    assert workable.handle(wctx, next_page, looping).follow == []
+    assert isinstance(next_page, Request)
