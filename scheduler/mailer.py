@@ -10,6 +10,7 @@ it) or ``smtps://user:pass@host:465`` (TLS from the start).
 
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import unquote, urlsplit
@@ -114,17 +115,23 @@ class Mailer:
         with Mailer(SmtpConfig.from_url("smtp://127.0.0.1:8025")) as mailer:
             mailer.send(message)
 
-    A reused connection is checked with NOOP before each message and reopened if the server
-    dropped it; after any failure the connection is closed, so the next message starts afresh.
+    A connection idle for more than ``IDLE_CHECK_S`` is checked with NOOP before it is reused
+    and reopened if the server dropped it (back-to-back messages skip the extra round trip);
+    after any failure the connection is closed, so the next message starts afresh.
     A message is never sent twice by the mailer itself: a failure is raised, not retried.
     """
+
+    IDLE_CHECK_S = 5.0
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
         self._client: smtplib.SMTP | None = None
+        self._used_at = 0.0
 
     def _ready(self) -> smtplib.SMTP:
         if self._client is not None:
+            if time.monotonic() - self._used_at < self.IDLE_CHECK_S:
+                return self._client
             try:
                 if self._client.noop()[0] == 250:
                     return self._client
@@ -141,6 +148,7 @@ class Mailer:
         except MAIL_FAILURES as exc:
             self.close()
             raise _classified(exc, self.config) from exc
+        self._used_at = time.monotonic()
 
     def close(self) -> None:
         """Say goodbye to the server (quietly if it is already gone)."""
