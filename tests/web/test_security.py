@@ -69,6 +69,7 @@ def test_nobody_reads_or_changes_anothers_rows_by_guessing_ids(
         ("GET", f"/api/subscriptions/{s}", None),
         ("DELETE", f"/api/subscriptions/{s}", None),
         ("POST", "/api/subscriptions", {"profile_id": p, "email": "bob@example.org"}),
+        ("GET", f"/api/match?profile={p}", None),  # the matcher's API keeps owners too
     ]
     for method, path, body in json_attempts:
         answer = bob.request(method, path, json=body)
