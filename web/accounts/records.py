@@ -29,6 +29,11 @@ def profiles_of(session: Session, user: User) -> Sequence[Profile]:
     return session.exec(query).all()
 
 
+def latest_profile(profiles: Sequence[Profile]) -> Profile | None:
+    """The most recently saved profile: the one "my profile", "my matches" and best-fit use."""
+    return max(profiles, key=lambda p: (p.updated_at, p.id or 0), default=None)
+
+
 def owned_profile(session: Session, user: User, profile_id: int) -> Profile | None:
     """The profile with ``profile_id`` if ``user`` owns it."""
     profile = session.get(Profile, profile_id)

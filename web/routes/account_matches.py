@@ -32,10 +32,11 @@ def _matches(
 
 @router.get("/matches", include_in_schema=False)
 def my_matches(request: Request, user: SignedInUser) -> Response:
-    """Matches for my first profile (or the profile form when I have none)."""
+    """Matches for my most recently saved profile (or the profile form when I have none)."""
     with session_scope(request.app.state.engine) as session:
         mine = records.profiles_of(session, user)
-    target = f"/profiles/{mine[0].id}/matches" if mine else "/profiles/new"
+    latest = records.latest_profile(mine)
+    target = f"/profiles/{latest.id}/matches" if latest else "/profiles/new"
     return RedirectResponse(target, status_code=303)
 
 

@@ -101,10 +101,11 @@ def _load(engine: Engine, user: User, profile_id: int) -> Profile:
 
 @router.get("/profile", include_in_schema=False)
 def my_profile(request: Request, user: SignedInUser) -> Response:
-    """My first profile, or the form for a new one."""
+    """My most recently saved profile, or the form for a new one."""
     with session_scope(_engine(request)) as session:
         mine = records.profiles_of(session, user)
-    target = f"/profiles/{mine[0].id}" if mine else "/profiles/new"
+    latest = records.latest_profile(mine)
+    target = f"/profiles/{latest.id}" if latest else "/profiles/new"
     return RedirectResponse(target, status_code=303)
 
 
