@@ -112,33 +112,42 @@ def due_subscriptions(engine: Engine) -> list[tuple[Subscription, Profile]]:
         return active_subscriptions(session)
 
 
+def current_rows(session: Session, keys: set[str]) -> dict[tuple[int, str], DigestSend]:
+    """The DigestSend rows of the given periods, by (subscription id, period key)."""
+    rows = session.exec(select(DigestSend).where(col(DigestSend.period_key).in_(sorted(keys))))
+    return {(row.subscription_id, row.period_key): row for row in rows}
+
+
+def row_state(row: DigestSend | None, now: datetime) -> str:
+    """'go' when a digest may be built and sent now; else done, busy (being sent) or waiting."""
+    if row is None:
+        return "go"
+    if row.status in FINAL:
+        return "done"
+    if row.status == "sending":
+        return "busy"
+    if row.next_attempt_at is not None and as_utc(row.next_attempt_at) > now:
+        return "waiting"
+    return "go"
+
+
 def plan_due_digests(
     engine: Engine, *, ranker: Ranker = fit_ranker, now: datetime | None = None
 ) -> DigestReport:
     """What a send run would do now, without writing anything (``rolefit digest --dry-run``)."""
     now = as_utc(now or utcnow())
     report = DigestReport()
+    pairs = due_subscriptions(engine)
     with Session(engine) as session:
         run = PlanRun.start(session, ranker, now)
-        pairs = due_subscriptions(engine)
-        done = _decided(session, {period_key(s.frequency, now) for s, _ in pairs})
+        rows = current_rows(session, {period_key(s.frequency, now) for s, _ in pairs})
         for subscription, profile in pairs:
-            key = period_key(subscription.frequency, now)
-            if (subscription.id, key) in done:
-                report.items.append(Planned(subscription.id or 0, subscription.email, key, "done"))
+            sub_id, key = subscription.id or 0, period_key(subscription.frequency, now)
+            state = row_state(rows.get((sub_id, key)), now)
+            if state != "go":
+                report.items.append(Planned(sub_id, subscription.email, key, state))
                 continue
             digest = plan_digest(session, subscription, profile, run)
             outcome = "would-send" if digest else "nothing"
-            report.items.append(
-                Planned(subscription.id or 0, subscription.email, key, outcome, digest)
-            )
+            report.items.append(Planned(sub_id, subscription.email, key, outcome, digest))
     return report
-
-
-def _decided(session: Session, keys: set[str]) -> set[tuple[int, str]]:
-    rows = session.exec(
-        select(DigestSend.subscription_id, DigestSend.period_key).where(
-            col(DigestSend.period_key).in_(sorted(keys)), col(DigestSend.status).in_(FINAL)
-        )
-    ).all()
-    return {(int(s), str(k)) for s, k in rows}

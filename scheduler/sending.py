@@ -30,13 +30,14 @@ from scheduler.config import SchedulerConfig
 from scheduler.digests import Digest
 from scheduler.mailer import Mailer, PermanentMailError, TemporaryMailError
 from scheduler.planning import (
-    FINAL,
     DigestReport,
     Planned,
     PlanRun,
+    current_rows,
     digest_links,
     due_subscriptions,
     plan_digest,
+    row_state,
 )
 from scheduler.selection import Ranker, fit_ranker, is_send_time, period_key
 from store.clock import as_utc, utcnow
@@ -84,18 +85,6 @@ def recover(engine: Engine, now: datetime) -> int:
                 "digest %s (subscription %s): %s", row.id, row.subscription_id, row.last_error
             )
     return settled
-
-
-def _state(row: DigestSend | None, now: datetime) -> str:
-    if row is None:
-        return "go"
-    if row.status in FINAL:
-        return "done"
-    if row.status == "sending":
-        return "busy"
-    if row.next_attempt_at is not None and as_utc(row.next_attempt_at) > now:
-        return "waiting"
-    return "go"
 
 
 def _claim(engine: Engine, row: DigestSend | None, new: DigestSend) -> DigestSend | None:
@@ -209,7 +198,7 @@ def _handle(
     sub_id, now = subscription.id or 0, run.now
     key = period_key(subscription.frequency, now)
     row = rows.get((sub_id, key))
-    state = _state(row, now)
+    state = row_state(row, now)
     if state != "go":
         return Planned(sub_id, subscription.email, key, state)
     digest = plan_digest(session, subscription, profile, run)
@@ -228,11 +217,6 @@ def _handle(
     if claimed is None:
         return Planned(sub_id, subscription.email, key, "busy")
     return _deliver(engine, config, claimed, subscription, digest, send, now)
-
-
-def _current_rows(session: Session, keys: set[str]) -> dict[tuple[int, str], DigestSend]:
-    rows = session.exec(select(DigestSend).where(col(DigestSend.period_key).in_(sorted(keys))))
-    return {(row.subscription_id, row.period_key): row for row in rows}
 
 
 def send_due_digests(
@@ -258,7 +242,7 @@ def send_due_digests(
             send = stack.enter_context(Mailer(config.smtp)).send
         # Rankings and histories are read once per run and shared by every subscriber.
         run = PlanRun.start(session, ranker, now)
-        rows = _current_rows(session, {period_key(s.frequency, now) for s, _ in pairs})
+        rows = current_rows(session, {period_key(s.frequency, now) for s, _ in pairs})
         for subscription, profile in pairs:
             try:
                 item = _handle(

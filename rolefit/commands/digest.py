@@ -14,7 +14,12 @@ from scheduler.planning import Planned, digest_links, plan_due_digests
 from scheduler.sending import send_due_digests
 from store.models import Subscription
 
-REASONS = {"done": "already handled this period", "nothing": "nothing qualifies, nothing sent"}
+REASONS = {
+    "done": "already handled this period",
+    "nothing": "nothing qualifies, nothing would be sent",
+    "busy": "being sent by another process",
+    "waiting": "waiting to retry after a temporary failure",
+}
 
 
 def _header(item: Planned) -> str:

@@ -273,3 +273,29 @@ def test_one_connection_per_run_and_non_ascii_survives(
     text, html = parts(message)
     assert "Forscherin für Interpretierbarkeit – Zürich - Ünï" in text
     assert "Forscherin für Interpretierbarkeit – Zürich" in html
+
+
+def test_dry_run_writes_nothing_and_reports_each_state(
+    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    from scheduler.planning import plan_due_digests
+
+    waiting = subscribe(engine, "w@example.org")
+    fresh = subscribe(engine, "f@example.org", doc={"name": "Fresh"})
+    picky = subscribe(engine, "p@example.org", doc={"name": "Picky"}, min_score=0.99)
+    add_postings(engine, [{"title": "Research Engineer"}])
+    plan = plan_due_digests(engine, ranker=fake_ranker, now=NOW)
+    assert {i.subscription_id: i.outcome for i in plan.items} == {
+        waiting: "would-send",
+        fresh: "would-send",
+        picky: "nothing",
+    }
+    assert sends(engine) == [] and smtp[1].messages == []
+    smtp[1].replies.append("451 4.3.0 try later")  # the first subscriber's send fails
+    run(engine, config)
+    plan = plan_due_digests(engine, ranker=fake_ranker, now=NOW + timedelta(seconds=10))
+    assert {i.subscription_id: i.outcome for i in plan.items} == {
+        waiting: "waiting",
+        fresh: "done",
+        picky: "done",
+    }
