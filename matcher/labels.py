@@ -42,17 +42,28 @@ def decode_value(field: str, stored: str) -> LabelValue:
     return stored
 
 
-def override_posting(posting: Posting, corrections: dict[str, LabelValue]) -> None:
-    """Write corrected fields onto a posting's tag columns (probability 1, no model evidence)."""
-    evidence = dict(posting.tag_evidence or {})
+def corrected_columns(
+    corrections: dict[str, LabelValue], evidence: dict[str, Any]
+) -> dict[str, Any]:
+    """The Posting column values a set of corrections sets (probability 1, no model evidence)."""
+    columns: dict[str, Any] = {}
+    evidence = dict(evidence)
     for field, value in corrections.items():
         if field == MULTI_FIELD:
-            posting.areas = list(value)
+            columns[MULTI_FIELD] = list(value)
         else:
-            setattr(posting, field, value)
-            setattr(posting, f"{field}_p", 1.0)
+            columns[field] = value
+            columns[f"{field}_p"] = 1.0
         evidence[field] = []
-    posting.tag_evidence = evidence
+    if corrections:
+        columns["tag_evidence"] = evidence
+    return columns
+
+
+def override_posting(posting: Posting, corrections: dict[str, LabelValue]) -> None:
+    """Write corrected fields onto a posting's tag columns."""
+    for column, value in corrected_columns(corrections, posting.tag_evidence or {}).items():
+        setattr(posting, column, value)
 
 
 def current_labels(
