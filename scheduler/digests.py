@@ -6,6 +6,7 @@ block; at most a few postings per organisation) or returns None when nothing qua
 inlined as ``style`` attributes because most mail clients drop <style> blocks.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -106,42 +107,31 @@ def qualifying(
     return sorted(chosen, key=lambda c: (-c.score, c.posting_id))
 
 
-def cap_per_org(ranked: Sequence[Candidate], per_org: int) -> list[DigestItem]:
-    """Keep the best ``per_org`` postings of each organisation; note the rest on the last kept."""
+def _org(candidate: Candidate) -> str:
+    return candidate.organisation.strip().lower()
+
+
+def cap_per_org(ranked: Sequence[Candidate], per_org: int) -> tuple[list[Candidate], Counter[str]]:
+    """Keep the best ``per_org`` postings of each organisation; count the rest per organisation."""
     kept: list[Candidate] = []
-    counts: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
     for candidate in ranked:
-        key = candidate.organisation.strip().lower()
-        counts[key] = counts.get(key, 0) + 1
-        if counts[key] <= per_org:
+        seen[_org(candidate)] += 1
+        if seen[_org(candidate)] <= per_org:
             kept.append(candidate)
-    items: list[DigestItem] = []
-    seen: dict[str, int] = {}
-    for candidate in kept:
-        key = candidate.organisation.strip().lower()
-        seen[key] = seen.get(key, 0) + 1
-        last_kept = seen[key] == min(counts[key], per_org)
-        extra = counts[key] - per_org if last_kept and counts[key] > per_org else 0
-        items.append(DigestItem(candidate=candidate, more_from_org=extra))
-    return items
+        else:
+            hidden[_org(candidate)] += 1
+    return kept, hidden
 
 
-def _notes_on_last(
-    closing: list[DigestItem], rest: list[DigestItem]
-) -> tuple[list[DigestItem], list[DigestItem]]:
-    """Move each organisation's "+N more" note to its last item in the final (split) order."""
-    extra: dict[str, int] = {}
-    for item in (*closing, *rest):
-        key = item.candidate.organisation.strip().lower()
-        extra[key] = extra.get(key, 0) + item.more_from_org
-    ordered = [DigestItem(candidate=i.candidate) for i in (*closing, *rest)]
-    last: dict[str, int] = {
-        i.candidate.organisation.strip().lower(): n for n, i in enumerate(ordered)
-    }
-    for key, n in last.items():
-        if extra.get(key):
-            ordered[n] = DigestItem(candidate=ordered[n].candidate, more_from_org=extra[key])
-    return ordered[: len(closing)], ordered[len(closing) :]
+def _with_notes(ordered: list[Candidate], hidden: Counter[str]) -> list[DigestItem]:
+    """Items in display order, "+N more" on each organisation's last shown posting."""
+    last = {_org(c): n for n, c in enumerate(ordered)}
+    return [
+        DigestItem(candidate=c, more_from_org=hidden[_org(c)] if last[_org(c)] == n else 0)
+        for n, c in enumerate(ordered)
+    ]
 
 
 def build_digest(
@@ -167,24 +157,25 @@ def build_digest(
     )
     if not ranked or len(ranked) < min_matches:
         return None
-    items = cap_per_org(ranked, per_org)
-    shown, dropped = items[:max_items], items[max_items:]
-    # A dropped item's "+N more" note goes with it, so those postings join the overall count.
-    not_shown = len(dropped) + sum(i.more_from_org for i in dropped)
+    kept, hidden = cap_per_org(ranked, per_org)
+    shown, dropped = kept[:max_items], kept[max_items:]
+    # An organisation with nothing shown has nowhere for its "+N more": count it overall.
+    orgs = {_org(c) for c in shown}
+    not_shown = len(dropped) + sum(n for org, n in hidden.items() if org not in orgs)
     horizon = today + timedelta(days=closing_days)
     closing = sorted(
-        (i for i in shown if i.candidate.deadline is not None and i.candidate.deadline <= horizon),
-        key=lambda i: (i.candidate.deadline, -i.candidate.score),
+        (c for c in shown if c.deadline is not None and c.deadline <= horizon),
+        key=lambda c: (c.deadline, -c.score),
     )
-    rest = [i for i in shown if i not in closing]
-    closing, rest = _notes_on_last(closing, rest)
+    rest = [c for c in shown if c not in closing]
+    items = _with_notes(closing + rest, hidden)
     return Digest(
         today=today,
-        closing_soon=closing,
-        matches=rest,
+        closing_soon=items[: len(closing)],
+        matches=items[len(closing) :],
         not_shown=not_shown,
         profile_name=profile_name,
-        posting_ids=[i.candidate.posting_id for i in shown],
+        posting_ids=[c.posting_id for c in shown],
     )
 
 

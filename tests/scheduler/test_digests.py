@@ -31,11 +31,11 @@ def cand(pid: int, org: str = "Acme", score: float = 0.5, **kw: object) -> Candi
 
 def test_at_most_three_per_organisation_with_more_note_on_the_last_shown() -> None:
     ranked = [cand(i, "Acme" if i < 5 else "Beacon", score=1 - i / 10) for i in range(7)]
-    items = cap_per_org(ranked, 3)
-    assert [i.candidate.posting_id for i in items] == [0, 1, 2, 5, 6]
-    assert [i.more_from_org for i in items] == [0, 0, 2, 0, 0]
+    kept, hidden = cap_per_org(ranked, 3)
+    assert [c.posting_id for c in kept] == [0, 1, 2, 5, 6] and hidden == {"acme": 2}
     digest = build_digest(ranked, today=TODAY)
     assert digest is not None and digest.posting_ids == [0, 1, 2, 5, 6]
+    assert [i.more_from_org for i in digest.matches] == [0, 0, 2, 0, 0]
     text = render_text(digest, LINKS)
     assert text.count("+2 more from Acme") == 1
     assert text.index("Role 2") < text.index("+2 more from Acme") < text.index("Role 5")
@@ -107,3 +107,13 @@ def test_period_keys() -> None:
     assert period_key("weekly", monday + timedelta(days=6)) == "w:2026-W49"
     assert period_key("weekly", monday + timedelta(days=7)) == "w:2026-W50"
     assert period_key("weekly", datetime(2027, 1, 1, tzinfo=UTC)) == "w:2026-W53"
+
+
+def test_more_note_sits_on_the_organisations_last_item_after_closing_soon_moves_first() -> None:
+    ranked = [cand(i, "Acme", score=1 - i / 10, deadline=TODAY + timedelta(days=3) if i == 2 else None)
+              for i in range(5)]  # fmt: skip
+    digest = build_digest(ranked, today=TODAY)
+    assert digest is not None
+    assert [i.candidate.posting_id for i in digest.closing_soon] == [2]
+    assert [(i.candidate.posting_id, i.more_from_org) for i in digest.matches] == [(0, 0), (1, 2)]
+    assert digest.closing_soon[0].more_from_org == 0
