@@ -55,7 +55,7 @@ def test_browse_sign_in_correct_profile_match_subscribe(
     browser: Any, live_site: Any, screenshots: Path
 ) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5000)
+    context.set_default_timeout(15000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -171,7 +171,7 @@ def test_browse_sign_in_correct_profile_match_subscribe(
 
 def test_phone_width_and_keyboard(browser: Any, live_site: Any, screenshots: Path) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    context.set_default_timeout(5000)
+    context.set_default_timeout(15000)
     page = context.new_page()
     try:
         for path, name in (
@@ -203,6 +203,7 @@ def test_long_unbroken_titles_wrap_on_a_phone(
     # Crawled titles and organisation names can be one long token (a URL, or the hostile
     # postings' payloads): they must wrap, not push the page sideways.
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.set_default_timeout(15000)
     try:
         page = context.new_page()
         for path in ("/", f"/postings/{live_site.hostile_ids[0]}"):

@@ -58,6 +58,7 @@ AUDIT = """() => {
 def context(browser: Any, live_site: Any) -> Iterator[Any]:
     """A browser context with the CSP watcher installed in every page."""
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
+    ctx.set_default_timeout(15000)
     ctx.add_init_script(WATCH)
     yield ctx
     ctx.close()
@@ -149,6 +150,7 @@ def test_signed_in_pages_with_hostile_input_are_inert(
     context: Any, browser: Any, live_site: Any
 ) -> None:
     ctx = browser.new_context()
+    ctx.set_default_timeout(15000)
     ctx.add_init_script(WATCH)
     try:
         page = ctx.new_page()
