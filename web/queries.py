@@ -21,7 +21,14 @@ from store.models import Organisation, Posting
 from web.facets import Counted, FacetCache, count_facets
 from web.filters import OpeningsQuery
 from web.schemas import OpeningsResult, PostingSummary, summary_of
-from web.search import SearchQuery, few_hits, parse_search, search_hits, search_ids
+from web.search import (
+    SearchQuery,
+    few_hits,
+    parse_search,
+    search_hits,
+    search_ids,
+    search_probe,
+)
 
 COLUMN_FACETS: dict[str, Any] = {
     "kind": Posting.kind,
@@ -90,7 +97,9 @@ def open_conditions(
         conditions.append(_window(Posting.deadline, query.deadline, now.date()))
     if skip != "posted" and query.posted:
         conditions.append(col(Posting.posted_at) >= now - timedelta(days=int(query.posted)))
-    if search is not None and search.searchable:
+    if search is not None and search.searchable and hide:
+        conditions.append(search_probe(search))
+    elif search is not None and search.searchable:
         ids = search_ids(dialect, search)
         hidden = hide or not search_first
         key = col(Posting.id) + 0 if hidden and dialect == "sqlite" else col(Posting.id)

@@ -10,9 +10,9 @@ matching posting ids with a rank (lower is better).
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Float, Integer, Select, Subquery, func, select, text
+from sqlalchemy import ColumnElement, Float, Integer, Select, Subquery, func, select, text
 from sqlmodel import Session
 
 MAX_CHARS = 300
@@ -200,3 +200,16 @@ FEW_HITS = 2000
 def few_hits(session: Session, query: SearchQuery) -> bool:
     """True when there is no search or it matches few postings (start from the hits)."""
     return not query.searchable or count_hits(session, query) <= FEW_HITS
+
+
+def search_probe(query: SearchQuery) -> ColumnElement[bool]:
+    """SQLite: a per-row check that ``posting`` matches (cheap when a page fills quickly).
+
+    FTS5 answers ``MATCH ... AND rowid = ?`` by seeking in the term's list, so walking the
+    newest postings and probing each costs far less than listing every hit of a common word.
+    """
+    probe = text(
+        "EXISTS (SELECT 1 FROM posting_fts WHERE posting_fts MATCH :probe_q "
+        "AND posting_fts.rowid = posting.id)"
+    ).bindparams(probe_q=fts5_expression(query))
+    return cast(ColumnElement[bool], probe)

@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -136,3 +137,35 @@ def test_search_index_follows_edits_on_both_databases(any_engine: Engine) -> Non
     assert result.total == 2
     areas = {v.value: v.count for f in result.facets if f.name == "area" for v in f.values}
     assert areas["evals"] == 2 and areas["security"] == 1
+
+
+def test_every_query_plan_gives_the_same_answer(
+    engine: Engine, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite plans (search first, facet index first, newest-first walk) agree on results."""
+    import web.facets
+    import web.queries
+
+    queries = [
+        OpeningsQuery(q="research", facets={"kind": ("job",)}),
+        OpeningsQuery(q="evals OR theory", facets={"track": ("technical",)}, sort="closing"),
+        OpeningsQuery(q="research -intern", facets={"area": ("evals", "interpretability")}),
+        OpeningsQuery(q="work", sort="relevance"),
+    ]
+
+    def answers() -> list[tuple[int, list[int], list[tuple[str, str, int]]]]:
+        out = []
+        with Session(engine) as session:
+            for query in queries:
+                result = find_openings(session, query)
+                counts = [(f.name, v.value, v.count) for f in result.facets for v in f.values]
+                out.append((result.total, [i.id for i in result.items], counts))
+        return out
+
+    default = answers()
+    assert all(total for total, _, _ in default)
+    monkeypatch.setattr(web.facets, "few_hits", lambda session, search: False)
+    index_first = answers()
+    monkeypatch.setattr(web.queries, "ORDERED_SCAN_MIN_SHARE", 2.0)  # never walk
+    no_walk = answers()
+    assert default == index_first == no_walk
