@@ -18,6 +18,10 @@ and does not start Scrapy; a board that changed is parsed from that same respons
 Crawl settings: no politeness delay (it is one local host standing in for 50), 16 requests in
 flight, 16 per host, AutoThrottle on. Real crawls use ROLEFIT_CRAWL_DELAY_S (1 s by default).
 
+CPU seconds of this process (which also runs the local server's threads) and of the crawl
+subprocess are reported beside wall times, since
+wall times on a shared machine move with its load (the load average is recorded too).
+
 Run: .venv/bin/python bench/bench_crawl.py [--sources 50] [--postings 40]
 Figures are printed and written to bench/results/bench_crawl.json.
 """
@@ -26,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import threading
@@ -116,14 +121,23 @@ def raw_rate(server: BoardServer, path: str, requests: int = 1000, threads: int 
     return per_thread * threads / (time.perf_counter() - start)
 
 
+def _cpu() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 def timed_crawl(
     url: str, engine: Any, sources: list[SourceConfig], options: CrawlOptions
-) -> tuple[float, list[Any]]:
-    """Wall time of one crawl and its outcomes."""
+) -> tuple[float, tuple[float, float], list[Any]]:
+    """Wall time of one crawl, CPU seconds (this process, the crawl subprocess), outcomes."""
+    cpu_before = _cpu()
     start = time.perf_counter()
     with make_client(options.user_agent, 10) as client:
         outcomes = crawl(url, sources, options=options, engine=engine, client=client)
-    return time.perf_counter() - start, outcomes
+    wall = time.perf_counter() - start
+    cpu_after = _cpu()
+    return wall, (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]), outcomes
 
 
 def main() -> None:
@@ -132,6 +146,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=50)
     parser.add_argument("--postings", type=int, default=40)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     options = CrawlOptions(delay_s=0, concurrency=16, per_host=16, timeout_s=30, log_level="ERROR")
     with tempfile.TemporaryDirectory() as folder, BoardServer() as server:
         url = f"sqlite:///{folder}/bench.db"
@@ -149,10 +164,10 @@ def main() -> None:
             )  # fmt: skip
         raw = raw_rate(server, "/v1/boards/bench0/jobs?content=true")
         server.hits.clear()
-        first_s, first = timed_crawl(url, engine, sources, options)
+        first_s, first_cpu, first = timed_crawl(url, engine, sources, options)
         first_hits = list(server.hits)
         server.hits.clear()
-        second_s, second = timed_crawl(url, engine, sources, options)
+        second_s, second_cpu, second = timed_crawl(url, engine, sources, options)
         stored = sum(o.new for o in first)
         statuses = sorted({o.status for o in second})
         window = max(first_hits[-1].at - first_hits[0].at, 1e-6)
@@ -163,7 +178,15 @@ def main() -> None:
             "postings_stored": stored,
             "first_crawl_s": round(first_s, 3),
             "postings_stored_per_s": round(stored / first_s, 1),
+            "first_crawl_cpu_s": {
+                "parent": round(first_cpu[0], 2),
+                "crawl_process": round(first_cpu[1], 2),
+            },
             "recrawl_all_304_s": round(second_s, 3),
+            "recrawl_cpu_s": {
+                "parent": round(second_cpu[0], 2),
+                "crawl_process": round(second_cpu[1], 2),
+            },
             "recrawl_statuses": statuses,
             "recrawl_ratio": round(second_s / first_s, 3),
             "raw_server_requests_per_s": round(raw, 1),
@@ -181,7 +204,8 @@ def main() -> None:
             "machine": {
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
-                "load": os.getloadavg(),
+                "load_before": load_before,
+                "load_after": os.getloadavg(),
             },
         }
     print(json.dumps(figures, indent=2))

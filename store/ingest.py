@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from store.clock import utcnow
@@ -148,9 +149,19 @@ def _insert_new(
         )
         rows.append(row)
     postings = Posting.__table__  # type: ignore[attr-defined]
-    statement = insert(postings).returning(postings.c.id, sort_by_parameter_order=True)
     connection = session.connection()
-    ids = [int(row[0]) for row in connection.execute(statement, rows)]
+    # A plain executemany, then one query for the ids: RETURNING with guaranteed row order
+    # makes SQLite run one INSERT per row.
+    connection.execute(insert(postings), rows)
+    external_ids = [record.external_id for record, _org in items]
+    found: dict[str, int] = {}
+    for start in range(0, len(external_ids), 500):
+        chunk = external_ids[start : start + 500]
+        query = sa_select(postings.c.external_id, postings.c.id).where(
+            (postings.c.source_id == source.id) & postings.c.external_id.in_(chunk)
+        )
+        found.update({str(ext): int(pid) for ext, pid in connection.execute(query)})
+    ids = [found[external_id] for external_id in external_ids]
     links = [
         {
             "posting_id": posting_id,

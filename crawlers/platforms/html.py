@@ -10,8 +10,6 @@ import hashlib
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from bs4 import BeautifulSoup
-
 from crawlers.errors import ParseError
 from crawlers.parsing.text import clean_line
 from crawlers.platforms.base import Context, Page, Platform, Request, build_record
@@ -19,7 +17,9 @@ from crawlers.platforms.jsonld import parse_jsonld_page
 from store.records import PostingRecord
 
 
-def _soup(body: bytes | str) -> BeautifulSoup:
+def _soup(body: bytes | str) -> Any:
+    from bs4 import BeautifulSoup  # only careers pages need CSS selectors; keep startup light
+
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if "<" not in text:
         raise ParseError("html: expected an HTML page")
@@ -43,7 +43,7 @@ def posting_links(body: bytes | str, selector: str, base_url: str) -> list[str]:
     return links
 
 
-def _main(soup: BeautifulSoup, selector: str | None) -> Any:
+def _main(soup: Any, selector: str | None) -> Any:
     for candidate in filter(None, [selector, "main", "article", "[role=main]", "body"]):
         node = soup.select_one(candidate)
         if node is not None:

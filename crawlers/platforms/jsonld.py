@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup
+from lxml import etree
+from lxml import html as lxml_html
 
 from crawlers.errors import ParseError
 from crawlers.parsing import salary as pay
@@ -20,10 +21,16 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 def json_ld_blocks(page_html: str) -> tuple[list[Any], int]:
     """Decoded JSON-LD blocks of a page and how many blocks were malformed (skipped)."""
-    soup = BeautifulSoup(page_html, "lxml")
-    blocks, bad = [], 0
-    for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.I)}):
-        raw = (script.string or script.get_text() or "").strip()
+    blocks: list[Any] = []
+    bad = 0
+    try:
+        root = lxml_html.document_fromstring(page_html)
+    except (etree.ParserError, ValueError):
+        return blocks, bad
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        raw = (script.text or "").strip()
         if not raw:
             continue
         try:
