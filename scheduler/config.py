@@ -41,7 +41,7 @@ class SchedulerConfig:
     crawl_check_minutes: float = 10.0
     classify_minutes: float = 15.0
     retrain_minutes: float = 60.0
-    liveness_hours: float = 24.0
+    liveness_hours: float = 1.0  # each run checks a batch; each posting at most daily
     digest_minutes: float = 30.0
     prune_hours: float = 24.0
     keep_runs_days: int = 90

@@ -91,8 +91,14 @@ def retrain_if_labels(config: SchedulerConfig, engine: Engine) -> int:
     return waiting
 
 
-def check_links(config: SchedulerConfig, engine: Engine, *, client: Any = None) -> Any:
-    """Check that open postings' pages still answer; closes gone ones (after a second check)."""
+def check_links(
+    config: SchedulerConfig, engine: Engine, *, client: Any = None, now: datetime | None = None
+) -> Any:
+    """Check open postings' pages (a batch per run, each at most daily); close gone ones.
+
+    A 404/410 or a "no longer accepting applications" page closes a posting on the second
+    such answer in a row (crawlers.liveness); network errors and 5xx change nothing.
+    """
     try:
         from crawlers.liveness import check_open_postings
     except ImportError as exc:
@@ -104,10 +110,13 @@ def check_links(config: SchedulerConfig, engine: Engine, *, client: Any = None) 
     client = client or make_client(CrawlOptions(contact_url=config.contact_url).user_agent)
     try:
         with session_scope(engine) as session:
-            return check_open_postings(session, client, utcnow())
+            counts = check_open_postings(session, client, now or utcnow())
     finally:
         if own:
             client.close()
+    if counts.get("closed"):
+        log.info("link checks closed %d postings", counts["closed"])
+    return counts
 
 
 def send_digests(config: SchedulerConfig, engine: Engine) -> DigestReport:

@@ -82,3 +82,31 @@ def test_retrain_only_when_unused_corrections_exist(
         session.add(Label(posting_id=pid, field="kind", value="fellowship"))
     assert jobs.retrain_if_labels(config, engine) == 1 and calls == [str(config.model_dir)]
     assert jobs.retrain_if_labels(config, engine) == 0 and len(calls) == 1
+
+
+def test_check_links_closes_a_gone_page_on_the_second_check(
+    engine: Engine, config: SchedulerConfig
+) -> None:
+    from tests.crawlers.board_server import BoardServer, Reply
+
+    with BoardServer() as board:
+        board.serve("/jobs/live", "<html>Apply now</html>", content_type="text/html")
+        board.sequence("/jobs/gone", [Reply(status=404)])
+        ids = add_postings(engine, [{"title": "Live"}, {"title": "Gone"}])
+        with session_scope(engine) as session:
+            for pid, path in zip(ids, ("/jobs/live", "/jobs/gone"), strict=True):
+                posting = session.get(Posting, pid)
+                assert posting is not None
+                posting.url = board.url + path
+                session.add(posting)
+        now = utcnow()
+        first = jobs.check_links(config, engine, now=now)
+        assert (first["alive"], first["suspect"], first["closed"]) == (1, 1, 0)
+        again = jobs.check_links(config, engine, now=now + timedelta(hours=1))
+        assert again["checked"] == 0  # each posting at most once a day
+        later = jobs.check_links(config, engine, now=now + timedelta(days=1, minutes=1))
+        assert later["closed"] == 1
+    with Session(engine) as session:
+        live, gone = (session.get(Posting, pid) for pid in ids)
+        assert live is not None and live.closed_at is None
+        assert gone is not None and gone.closed_at is not None and gone.close_reason
