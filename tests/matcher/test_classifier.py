@@ -100,6 +100,19 @@ def test_corpus_covers_every_label_and_the_style_level_cells() -> None:
     assert not {e.id for e in examples} & {e.id for e in load_check()}
 
 
+def test_check_set_is_written_apart_from_training() -> None:
+    """No check posting reuses training text beyond stock phrases (8-word shingles)."""
+
+    def shingles(text: str) -> set[str]:
+        words = fast_tokens(text)
+        return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    seen = set().union(*(shingles(e.text) for e in load_training()))
+    shares = [len(s & seen) / len(s) for s in (shingles(e.text) for e in load_check()) if s]
+    assert max(shares) < 0.3
+    assert sum(shares) / len(shares) < 0.05
+
+
 def test_bad_corpus_line_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "part9.jsonl"
     good = {"id": "x", "title": "Engineer", "text": "Build things.", "kind": "job"}
