@@ -167,6 +167,8 @@ def build_record(ctx: Context, **fields: Any) -> PostingRecord:
     extras = dict(fields.pop("extras", {}) or {})
     if facts.rolling:
         extras["rolling_deadline"] = True
+    if "remote" in evidence:
+        extras["remote_evidence"] = evidence["remote"]  # the store has no column for this one
     fields["title"] = clean_line(fields.get("title"))
     fields["url"] = fields.get("url") or ""
     try:

@@ -154,6 +154,8 @@ def test_teamtailor_feed_items_carry_jobposting():
     assert executive.locations == ["Madrid, ES"]
     assert executive.posted_at == datetime(2026, 2, 4, 8, 26, 20, tzinfo=UTC)
     assert executive.extras["teamtailor_job_id"] == "7167985"
+    assert executive.remote == "hybrid"  # from the prose, with its sentence kept
+    assert executive.extras["remote_evidence"] == "Hybrid, two days a week in the office."
     assert records["1e7d8c4f-7f73-4ce7-8b66-3a5fe5c18a2b"].remote == "remote"  # TELECOMMUTE
 
 
@@ -277,3 +279,36 @@ def test_paging_stops_when_a_board_ignores_skip_or_repeats_a_token():
     (next_page,) = workable.handle(wctx, v3, looping).follow
     assert workable.handle(wctx, next_page, looping).follow == []
     assert isinstance(next_page, Request)
+
+
+def test_aisafety_follows_meta_next_and_eightyk_pages_until_nb_pages():
+    from crawlers.platforms.aisafety import AISafety
+    from crawlers.platforms.eightyk import EightyK
+
+    api, ctx = AISafety(), Context(source_format="aisafety", token="jobs")
+    first = api.start(ctx)[0]
+    assert first.url == "https://www.aisafety.com/api/v1/jobs"
+    paged = json.loads(fixture_bytes("aisafety/jobs.json"))
+    paged["meta"]["next"] = "/api/v1/jobs?page=2"
+    (second,) = api.handle(ctx, first, json.dumps(paged).encode()).follow
+    assert second.url == "https://www.aisafety.com/api/v1/jobs?page=2"
+    assert api.handle(ctx, second, fixture_bytes("aisafety/jobs.json")).follow == []
+    board = EightyK()
+    ectx = Context(source_format="eightyk", token="jobs_prod", secrets={"algolia_key": "k" * 32})
+    start = board.start(ectx)[0]
+    assert json.loads(start.body)["page"] == 0 and ("X-Algolia-API-Key", "k" * 32) in start.headers
+    (page1,) = board.handle(ectx, start, fixture_bytes("eightyk/hits_page0.json")).follow
+    assert json.loads(page1.body)["page"] == 1
+    assert board.handle(ectx, page1, fixture_bytes("eightyk/hits_page1.json")).follow == []
+    with pytest.raises(ParseError, match="no search key"):
+        board.start(Context(source_format="eightyk"))
+
+
+def test_search_key_is_found_in_the_board_page():
+    from crawlers.platforms.eightyk import find_search_key
+
+    assert (
+        find_search_key(fixture_bytes("eightyk/board.html").decode())
+        == "0123456789abcdef0123456789abcdef"
+    )
+    assert find_search_key("<html>no config here</html>") is None
