@@ -210,7 +210,9 @@ def _handle(
         )
     domain = urlsplit(config.public_url).hostname or "rolefit.local"
     new.status, new.attempts = "sending", (row.attempts if row else 0) + 1
-    new.next_attempt_at = now + timedelta(seconds=config.sending_stale_after_s)  # the lease
+    # The lease counts from the moment of sending: a long run must not write stale leases.
+    lease_from = max(now, utcnow())
+    new.next_attempt_at = lease_from + timedelta(seconds=config.sending_stale_after_s)
     new.message_id = (row.message_id if row else None) or new_message_id(domain)
     new.posting_ids = digest.posting_ids
     claimed = _claim(engine, row, new)
