@@ -2,9 +2,11 @@
 
 Pure functions. ``form_to_document`` turns posted fields into the nested dict the matcher's
 ``ProfileDoc`` validates; ``document_to_form`` fills the form from a stored document. Lists
-(places, skills, organisation names) are typed comma-separated; tag choices are checkboxes.
+(places, skills, organisation names) are typed comma-separated (or semicolon-separated
+when an item holds a comma); tag choices are checkboxes.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,12 +45,25 @@ def _many(form: FormData, name: str, allowed: Sequence[str]) -> list[str]:
 
 
 def _csv(form: FormData, name: str) -> list[str]:
+    # Commas separate items, unless the text has semicolons or line breaks: then those do, so
+    # a place like "San Francisco, CA" or a name like "Acme, Inc." can be one item.
+    raw = _one(form, name)
+    parts = re.split(r"[;\n]", raw) if re.search(r"[;\n]", raw) else raw.split(",")
     seen: list[str] = []
-    for part in _one(form, name).replace("\n", ",").split(","):
+    for part in parts:
         item = part.strip()
         if item and item not in seen:
             seen.append(item)
     return seen
+
+
+def _join(items: Any) -> str:
+    """A list as the text field shows it (the inverse of ``_csv``)."""
+    values = [str(item) for item in items or []]
+    if not any("," in value for value in values):
+        return ", ".join(values)
+    # Semicolons keep "San Francisco, CA" whole; a lone item needs one to say so.
+    return "; ".join(values) + (";" if len(values) == 1 else "")
 
 
 def _number(form: FormData, name: str, *, integer: bool = False) -> float | int | None:
@@ -156,20 +171,20 @@ def document_to_form(document: Mapping[str, Any]) -> dict[str, Any]:
         "style_strength": _text(style.get("strength", 0.5)),
         "level_prefer": _text(level.get("prefer")),
         "level_strength": _text(level.get("strength", 0.5)),
-        "places": ", ".join(location.get("places") or []),
+        "places": _join(location.get("places")),
         "remote_ok": bool(location.get("remote_ok", True)),
         "hybrid_ok": bool(location.get("hybrid_ok", True)),
-        "countries": ", ".join(section("work_authorisation").get("countries") or []),
+        "countries": _join(section("work_authorisation").get("countries")),
         "experience_years": _text(experience.get("years")),
         "degree": _text(experience.get("degree")),
         "salary_minimum": _text(salary.get("minimum")),
         "salary_currency": _text(salary.get("currency")),
-        "org_exclude": ", ".join(orgs.get("exclude") or []),
+        "org_exclude": _join(orgs.get("exclude")),
         "org_exclude_types": list(orgs.get("exclude_types") or []),
-        "org_flag": ", ".join(orgs.get("flag") or []),
+        "org_flag": _join(orgs.get("flag")),
         "within_days": _text(section("deadlines").get("within_days")),
         **{name: tristate.get(readiness.get(name), "") for name in READINESS},
-        "skills": ", ".join(document.get("skills") or []),
+        "skills": _join(document.get("skills")),
         "bio": _text(document.get("bio")),
     }
 
