@@ -1,5 +1,6 @@
 """Security: one person cannot see or change another's rows; CSRF; cookies; rate limits."""
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -212,3 +213,30 @@ def test_sign_in_limits_are_per_ip_and_per_email() -> None:
     assert limits.check("4.4.4.4", "b@x.org") is None
     assert limits.check("4.4.4.4", "c@x.org") is None
     assert limits.check("4.4.4.4", "d@x.org") is not None  # per IP
+
+
+def _post_paths(routes: Any) -> set[str]:
+    """Paths of every POST route, looking inside included routers."""
+    found: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            found |= _post_paths(inner.routes)
+        elif "POST" in (getattr(route, "methods", None) or ()):
+            found.add(route.path)
+    return found
+
+
+def test_every_form_post_route_needs_the_csrf_token(app: FastAPI, client: TestClient) -> None:
+    posts = sorted(_post_paths(app.routes))
+    assert "/profiles/new" in posts and "/postings/{posting_id}/labels" in posts
+    checked = 0
+    for path in posts:
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        answer = client.post(url, data={"name": "x", "email": "a@example.org"})
+        if path.startswith("/unsubscribe/"):
+            assert answer.status_code != 403  # the signed token is the proof (see web.security)
+            continue
+        assert answer.status_code == 403, (path, answer.status_code)
+        checked += 1
+    assert checked >= 10
