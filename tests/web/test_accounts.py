@@ -256,6 +256,12 @@ def test_digest_subscribe_and_unsubscribe(client: TestClient, engine: Engine) ->
         f"/profiles/{pid}/digest", data={"email": "nope", "frequency": "daily", "csrf_token": token}
     )
     assert bad.status_code == 422 and "Not an email address" in bad.text
+    for field, value in (("min_score", "nan"), ("min_matches", "two")):
+        odd = client.post(
+            f"/profiles/{pid}/digest",
+            data={"email": "me@example.org", field: value, "csrf_token": token},
+        )
+        assert odd.status_code == 422 and "must be numbers" in odd.text
     done = client.post(
         f"/profiles/{pid}/digest",
         follow_redirects=False,

@@ -1,5 +1,6 @@
 """Digest settings: subscribe one of my profiles to an emailed digest, or stop it (owner-only)."""
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Body, Form, Request
@@ -102,6 +103,8 @@ def digest_subscribe(
     }
     try:
         score, count = float(min_score or 0), int(min_matches or 1)
+        if not math.isfinite(score):
+            raise ValueError(min_score)
         with session_scope(request.app.state.engine) as session:
             profile = records.owned_profile(session, user, profile_id)
             if profile is None:
