@@ -104,7 +104,9 @@ def signin_confirm(request: Request, token: str = Query(default="")) -> Response
     except LoginLinkError as exc:
         return _form(request, error=str(exc).capitalize() + ".", status=400)
     context = {"state": "confirm", "email": claim.email, "token": token}
-    return page(request, "signin.html", context)
+    response = page(request, "signin.html", context)
+    response.headers["Cache-Control"] = "no-store"  # the page holds a live sign-in token
+    return response
 
 
 @router.post("/signin/verify", include_in_schema=False)
