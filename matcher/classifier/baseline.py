@@ -66,7 +66,8 @@ LEAD_TEXT = (
     r"|\bpropose\b|\byour own\b"
 )
 CONTRIBUTOR_TEXT = (
-    r"\bimplement\w*|\bbuild infrastructure\b|\bdesigned by\b|\bwork closely with research scientists\b"
+    r"\bimplement\w*|\bbuild infrastructure\b|\bdesigned by\b"
+    r"|\bwork closely with research scientists\b"
     r"|\bsoftware engineering\b|\bno phd\b|\bmentors? (will )?set\b|\bsupervis\w*"
 )
 AREA_WORDS: dict[str, str] = {

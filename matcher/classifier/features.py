@@ -4,9 +4,11 @@ The title says a lot in few words (Scientist, Engineer, Fellow, Professor), so i
 word 1-2-grams and character n-grams; the body gets single words (cross-validation scored body
 bigrams no better, and they double the cost of vectorising a 500-word posting). Character
 n-grams run over the title only for the same reason. The organisation name is left out on
-purpose: the guide says to judge by the text, never by who posted it. The body vectorizer is scikit-learn's TfidfVectorizer with a
-faster transform (FastTfidfVectorizer): the stock one spends ~1.5 ms per 500-word posting in a
-Python loop, which alone would cap tagging at a few hundred postings a second.
+purpose: the guide says to judge by the text, never by who posted it.
+
+The body vectorizer is scikit-learn's TfidfVectorizer with a faster transform
+(FastTfidfVectorizer): the stock one spends ~1.5 ms per 500-word posting in a Python loop, which
+alone would cap tagging at a few hundred postings a second.
 """
 
 import string

@@ -182,7 +182,7 @@ def train_and_save(
     cross_validation: bool = True,
     params: ModelParams | None = None,
 ) -> tuple[RoleClassifier, dict[str, Any]]:
-    """Train on the corpus plus ``extra`` (corrections), evaluate, save; return model and sidecar."""
+    """Train on the corpus plus ``extra`` (corrections), evaluate and save; return both."""
     params = params or ModelParams()
     corpus = load_training()
     examples = [*corpus, *extra]

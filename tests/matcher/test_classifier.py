@@ -141,6 +141,24 @@ def test_fast_vectorizer_matches_scikit_learn(ngrams: tuple[int, int]) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Research Scientist", "Run experiments with PyTorch on GPUs.", {"level": "lead", "style": "empirical"}),
+        ("Research Engineer", "Prove theorems; formal proofs in a mathematical framework.", {"level": "contributor", "style": "theoretical"}),
+        ("Operations Manager", "Payroll and office.", {"track": "operations", "kind": "job"}),
+        ("Policy Analyst", "Write policy on standards.", {"track": "governance"}),
+        ("Funded PhD Studentship", "Join the group.", {"kind": "phd", "level": "contributor"}),
+        ("Summer Research Internship", "Build evals.", {"kind": "internship"}),
+    ],
+)  # fmt: skip
+def test_keyword_baseline_gets_the_easy_cases(
+    title: str, text: str, expected: dict[str, str]
+) -> None:
+    tags = keyword_predict([PostingText(title=title, text=text)])[0]
+    assert {name: tags[name] for name in expected} == expected
+
+
 def test_training_is_deterministic() -> None:
     examples = load_training()[::5]
     check = load_check()[:30]
