@@ -30,7 +30,7 @@ from matcher.classifier.corpus import Example, examples_hash, load_check, load_t
 from matcher.classifier.evaluate import FieldScore, cross_validate, score_examples, tagset_of
 from matcher.classifier.model import ModelParams, RoleClassifier, fit_classifier
 from matcher.errors import ModelMismatch
-from matcher.taxonomy import label_set_hash
+from matcher.taxonomy import SINGLE_FIELDS, label_set_hash
 from store.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,10 @@ def train_and_save(
         "trained_at": utcnow().isoformat(),
         "training_seconds": round(seconds, 3),
         "metrics": metrics,
+        "top_features": {
+            name: {label: classifier.top_features(name, label, 10) for label in labels}
+            for name, labels in SINGLE_FIELDS.items()
+        },
     }
     save_model(model_dir, classifier, sidecar)
     log.info("trained role classifier %s in %.1fs", version, seconds)

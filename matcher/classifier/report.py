@@ -80,4 +80,13 @@ def format_report(sidecar: dict[str, Any]) -> str:
             "Check set, model scores with calibration",
             *score_table(check["all"]["model"]),
         ]
+    top = sidecar.get("top_features", {})
+    if top:
+        lines += [
+            "",
+            "Strongest phrases per label (largest weights; 'title:' = found in the title)",
+        ]
+        for name in ("style", "level"):
+            for label, phrases in top.get(name, {}).items():
+                lines.append(f"{name}={label}: {', '.join(phrases)}")
     return "\n".join(lines)

@@ -131,7 +131,14 @@ def test_train_prints_evaluation_and_retags_stored_postings(
         )
     code, out, err = run(["train"], capsys)
     assert code == 0, err
-    for heading in ("Cross-validation", "Confusion matrices", "Calibration", "Check set", "hard"):
+    for heading in (
+        "Cross-validation",
+        "Confusion",
+        "Calibration",
+        "Check set",
+        "hard",
+        "Strongest",
+    ):
         assert heading in out
     assert "re-tagged 1 stored postings" in out
     sidecar = read_sidecar(settings.model_dir)
