@@ -165,3 +165,17 @@ def test_tag_postings_only_untagged(model_settings: Settings, engine: Engine) ->
         assert tag_postings(session, classifier, ids=[ids[0]]) == 1
         assert tag_postings(session, classifier, only_untagged=True) == 1
         assert tag_postings(session, classifier) == 2
+
+
+def test_tagging_and_corrections_on_every_database(trained_dir: Path, any_engine: Engine) -> None:
+    ids = add_postings(any_engine, ENGINEER, THEORIST)
+    classifier = load_model(trained_dir)
+    assert classifier is not None
+    with session_scope(any_engine) as session:
+        apply_correction(session, ids[0], "areas", ["security"])
+        assert tag_postings(session, classifier) == 2
+    with Session(any_engine) as session:
+        engineer, theorist = (session.get(Posting, i) for i in ids)
+        assert engineer is not None and theorist is not None
+        assert engineer.areas == ["security"] and engineer.tag_evidence["style"]
+        assert theorist.style == "theoretical" and theorist.model_version == classifier.version
