@@ -2,6 +2,7 @@
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,8 @@ from sqlalchemy import Engine
 from store.db import session_scope
 from store.models import Profile, User
 from tests.web.conftest import SEEDED
+from web.app import create_app
+from web.config import WebConfig
 from web.svg import MapPoint, layout, role_map_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -123,3 +126,20 @@ def test_best_fit_sort_uses_the_matcher(client: TestClient) -> None:
     assert scores and all(s is not None for s in scores)
     assert scores == sorted(scores, reverse=True)
     assert "Best fit for me" in client.get("/postings").text
+
+
+def test_anonymous_visitor_gets_sign_in_links_not_forms(
+    engine: Engine, seeded: dict[str, int], web_config: WebConfig
+) -> None:
+    config = replace(web_config, smtp_url="smtp://127.0.0.1:1025")
+    with TestClient(create_app(config, engine=engine)) as anonymous:
+        page = anonymous.get(f"/postings/{seeded['AI Governance Fellow']}").text
+        assert "to correct a wrong tag" in page and 'action="/postings/' not in page
+        listing = anonymous.get("/postings").text
+        assert ">Sign in</a>" in listing and "Best fit for me" not in listing
+        assert anonymous.get("/api/postings?sort=fit").json()["messages"] == [
+            "Best fit needs you signed in with a saved profile; showing newest."
+        ]
+    with TestClient(create_app(web_config, engine=engine)) as local:
+        page = local.get(f"/postings/{seeded['AI Governance Fellow']}").text
+        assert 'action="/postings/' in page and 'name="csrf_token"' in page
