@@ -29,7 +29,7 @@ from matcher.classifier.baseline import keyword_predict
 from matcher.classifier.corpus import Example, examples_hash, load_check, load_training
 from matcher.classifier.evaluate import FieldScore, cross_validate, score_examples, tagset_of
 from matcher.classifier.model import ModelParams, RoleClassifier, fit_classifier
-from matcher.errors import ModelMismatch
+from matcher.errors import MatcherError, ModelMismatch
 from matcher.taxonomy import SINGLE_FIELDS, label_set_hash
 from store.clock import utcnow
 
@@ -133,8 +133,11 @@ def load_model(
 
 def _write_atomic(path: Path, write: Any) -> None:
     """Write through a temp file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise MatcherError(f"cannot write the model to {path.parent}: {exc.strerror}") from exc
     os.close(handle)
     try:
         write(Path(temp))
@@ -224,7 +227,7 @@ def load_or_train(
     """The saved classifier, trained first if missing, stale or built from other corrections.
 
     ``extra_labels=None`` accepts whatever corrections the saved model was trained with;
-    a list asks for a model trained on exactly those (``rolefit train`` passes ``force=True``).
+    a list asks for a model trained on exactly those; ``force`` always retrains.
     """
     if not force:
         classifier = load_model(model_dir)
