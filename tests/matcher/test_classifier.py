@@ -229,6 +229,22 @@ def test_theory_posting_is_theoretical_with_theory_evidence(classifier: RoleClas
     assert any("theor" in p or "formal" in p or "proof" in p for p in prediction.evidence["style"])
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("", ""),
+        ("!!!", "--- ### +++"),
+        ("Ingénieure de recherche 🤖", "Évaluations des modèles\x00 et sécurité."),
+        ("Engineer", "word " * 20_000),
+    ],
+)
+def test_odd_text_still_gets_tags(classifier: RoleClassifier, title: str, text: str) -> None:
+    [prediction] = classifier.predict([PostingText(title=title, text=text)])
+    out = prediction.to_contract("x")
+    assert json.loads(json.dumps(out)) == out
+    assert all(0.0 <= out[name]["p"] <= 1.0 for name in ("kind", "track", "style", "level"))
+
+
 def test_every_posting_gets_style_and_level_even_if_not_technical(
     classifier: RoleClassifier,
 ) -> None:
