@@ -23,7 +23,7 @@ class WebConfig:
     mail_from: str = "rolefit <rolefit@localhost>"
     model_dir: Path | None = None
     # How long facet counts for one query are reused (0 turns the cache off).
-    facet_cache_seconds: float = 30.0
+    facet_cache_seconds: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
