@@ -1,5 +1,6 @@
 """Sending digests through a real SMTP server: content, headers, exactly-once, failures."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
@@ -299,3 +300,29 @@ def test_dry_run_writes_nothing_and_reports_each_state(
         fresh: "done",
         picky: "done",
     }
+
+
+def test_two_concurrent_runs_send_each_digest_once(
+    any_engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    import threading
+
+    for n in range(8):
+        subscribe(any_engine, f"c{n}@example.org")
+    add_postings(any_engine, [{"title": "Research Engineer"}, {"title": "Evals Lead"}])
+    smtp[1].delay_s = 0.05  # slow enough for the two runs to overlap
+    reports = []
+
+    def one_run() -> None:
+        reports.append(send_due_digests(any_engine, config, ranker=fake_ranker, now=NOW))
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    per_address = Counter(m["To"] for m in smtp[1].messages)
+    assert len(per_address) == 8 and set(per_address.values()) == {1}
+    outcomes = Counter(i.outcome for r in reports for i in r.items)
+    assert outcomes["sent"] == 8 and outcomes["sent"] + outcomes["busy"] + outcomes["done"] == 16
+    assert [r.status for r in sends(any_engine)] == ["sent"] * 8
