@@ -155,6 +155,8 @@ class Corpus:
     country_index: dict[str, IntArray] = field(default_factory=dict)
     org_index: dict[str, IntArray] = field(default_factory=dict)
     remote_country_index: dict[str, IntArray] = field(default_factory=dict)
+    # Column of each posting in the TF-IDF index (-1: not indexed); the identity by default.
+    text_col: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -177,8 +179,12 @@ def _index(groups: dict[str, list[int]]) -> dict[str, IntArray]:
     return {key: np.asarray(rows, dtype=np.int64) for key, rows in groups.items()}
 
 
-def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
-    """Columns and indexes for ``facts`` (pure; the order of ``facts`` is kept)."""
+def build_corpus(facts: Sequence[PostingFacts], text_col: IntArray | None = None) -> Corpus:
+    """Columns and indexes for ``facts`` (pure; the order of ``facts`` is kept).
+
+    ``text_col`` maps each posting to its column in the text index; by default posting i is
+    column i (the index was built from the same postings in the same order).
+    """
     facts = list(facts)
     kinds, tracks = SINGLE_FIELDS["kind"], SINGLE_FIELDS["track"]
     places: dict[str, list[int]] = defaultdict(list)
@@ -242,4 +248,5 @@ def build_corpus(facts: Sequence[PostingFacts]) -> Corpus:
         country_index=_index(countries),
         org_index=_index(orgs),
         remote_country_index=_index(remote_countries),
+        text_col=np.arange(len(facts), dtype=np.int64) if text_col is None else text_col,
     )

@@ -9,6 +9,10 @@ or a reopening changes one of these, so a stale corpus is never used, while a cr
 nothing new does not force a rebuild. Each part is read from an index, so checking costs a few
 milliseconds even at 100,000 postings. Edits made behind rolefit's back (raw SQL) are not seen
 until one of these moves; ``matcher.fit.clear_cache()`` forgets everything.
+
+The TF-IDF index (the slow part) depends only on the postings' text, so it is kept under the
+content part of the fingerprint alone; when only tags, closings or corrections changed, the
+facts are re-read without the descriptions and the index is reused.
 """
 
 import hashlib
@@ -19,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -63,16 +69,49 @@ _COLUMNS = (
 
 
 @dataclass
+class TextPart:
+    """What only changes with postings' content: the TF-IDF index and the text-derived facts.
+
+    Columns follow ``ids`` (ascending posting ids). Kept across rebuilds of the other facts
+    (tags, closings, corrections), which then cost a read of the narrow columns only.
+    """
+
+    index: TextIndex
+    ids: npt.NDArray[np.int64]
+    phd: npt.NDArray[np.int64]
+    min_years: npt.NDArray[np.float64]
+    key: str
+
+
+@dataclass
 class Loaded:
     """A corpus with its text index, built from one database state."""
 
     corpus: Corpus
     text: TextIndex
     fingerprint: str
+    text_part: TextPart
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The full fingerprint, and the part of it that only moves when content does."""
+
+    full: str
+    content: str
+
+
+def _hash(value: object) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:20]
 
 
 def fingerprint(session: Session, today: date) -> str:
     """A short hash that changes whenever anything matching reads has changed."""
+    return fingerprints(session, today).full
+
+
+def fingerprints(session: Session, today: date) -> Keys:
+    """The full and the content fingerprint of the database as it is now."""
     # One scalar subquery per aggregate: SQLite answers a lone max() from an index, but scans
     # the whole table when several aggregates share one SELECT.
     aggregates: list[ColumnElement[Any]] = [
@@ -94,12 +133,13 @@ def fingerprint(session: Session, today: date) -> str:
             col(Organisation.id)
         )
     ).all()
-    payload = repr((tuple(posting), [tuple(o) for o in orgs], today.isoformat()))
-    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+    full = _hash((tuple(posting), [tuple(o) for o in orgs], today.isoformat()))
+    # Posting count and highest id, PostingChange count and highest id: new or edited text.
+    content = _hash((posting[0], posting[1], posting[5], posting[6]))
+    return Keys(full=full, content=content)
 
 
-def _facts(row: Any) -> PostingFacts:
-    phd, years = requirements(row.description_text or "")
+def _facts(row: Any, phd: int, years: float | None) -> PostingFacts:
     return PostingFacts(
         id=row.id,
         title=row.title,
@@ -130,29 +170,55 @@ def _facts(row: Any) -> PostingFacts:
     )
 
 
-def load(session: Session, today: date, key: str) -> Loaded:
-    """Read open (and recently closed) postings and build the corpus and text index."""
+def _wanted() -> ColumnElement[bool]:
     cutoff = as_utc(utcnow()) - timedelta(days=RECENTLY_CLOSED_DAYS)
-    wanted = or_(col(Posting.closed_at).is_(None), col(Posting.closed_at) >= cutoff)
-    expected = session.execute(select(func.count(col(Posting.id))).where(wanted)).scalar_one()
-    statement = (
-        select(*_COLUMNS)
+    return or_(col(Posting.closed_at).is_(None), col(Posting.closed_at) >= cutoff)
+
+
+def _statement(columns: tuple[Any, ...]) -> Any:
+    return (
+        select(*columns)
         .outerjoin(Organisation, col(Posting.organisation_id) == col(Organisation.id))
-        .where(wanted)
+        .where(_wanted())
         .order_by(col(Posting.id))
         .execution_options(yield_per=2000)
     )
+
+
+def load(session: Session, today: date, keys: Keys) -> Loaded:
+    """Read open (and recently closed) postings and build the corpus and text index."""
+    expected = session.execute(select(func.count(col(Posting.id))).where(_wanted())).scalar_one()
     facts: list[PostingFacts] = []
 
     def documents() -> Iterator[str]:
         # One pass: facts are collected while the vectoriser consumes the text, so the
         # descriptions are never all held in memory at once.
-        for row in session.execute(statement):
-            facts.append(_facts(row))
+        for row in session.execute(_statement(_COLUMNS)):
+            phd, years = requirements(row.description_text or "")
+            facts.append(_facts(row, phd, years))
             yield document_text(row.title, row.description_text or "")
 
     text = build_text_index(documents(), expected=expected)
-    return Loaded(corpus=build_corpus(facts), text=text, fingerprint=key)
+    corpus = build_corpus(facts)
+    part = TextPart(text, corpus.ids, corpus.phd, corpus.min_years, keys.content)
+    return Loaded(corpus=corpus, text=text, fingerprint=keys.full, text_part=part)
+
+
+def load_facts(session: Session, keys: Keys, part: TextPart) -> Loaded | None:
+    """Rebuild the facts only, reusing ``part``; None if a posting is missing from it."""
+    rows = session.execute(_statement(_COLUMNS[:-1])).all()  # all but description_text
+    ids = np.array([row.id for row in rows], dtype=np.int64)
+    columns = np.searchsorted(part.ids, ids)
+    if len(ids) and (columns.max() >= len(part.ids) or (part.ids[columns] != ids).any()):
+        return None  # a posting (re)appeared that the text index has never seen
+    facts = [
+        _facts(
+            row, int(part.phd[c]), None if np.isnan(part.min_years[c]) else float(part.min_years[c])
+        )
+        for row, c in zip(rows, columns, strict=True)
+    ]
+    corpus = build_corpus(facts, text_col=columns.astype(np.int64))
+    return Loaded(corpus=corpus, text=part.index, fingerprint=keys.full, text_part=part)
 
 
 class CorpusCache:
@@ -168,13 +234,17 @@ class CorpusCache:
         bind = session.get_bind()
         engine = bind if isinstance(bind, Engine) else bind.engine
         where = engine.url.render_as_string(hide_password=True)
-        key = fingerprint(session, today)
+        keys = fingerprints(session, today)
         with self._lock:
             cached = self._items.get(where)
-            if cached is not None and cached.fingerprint == key:
+            if cached is not None and cached.fingerprint == keys.full:
                 self._items.move_to_end(where)
                 return cached
-            loaded = load(session, today, key)
+            loaded = None
+            if cached is not None and cached.text_part.key == keys.content:
+                loaded = load_facts(session, keys, cached.text_part)
+            if loaded is None:
+                loaded = load(session, today, keys)
             self._items[where] = loaded
             self._items.move_to_end(where)
             while len(self._items) > self._size:

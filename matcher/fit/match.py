@@ -71,7 +71,11 @@ def _result(
     ctx = FactorContext(
         values={name: float(value[i]) for name, value in values.items()},
         similarity=float(similarity[i]),
-        shared_terms=text.shared_terms(query, i) if "text" in values else [],
+        shared_terms=(
+            text.shared_terms(query, int(corpus.text_col[i]))
+            if "text" in values and corpus.text_col[i] >= 0
+            else []
+        ),
         today=today,
         weights=weights,
     )
@@ -92,6 +96,16 @@ def _result(
     )
 
 
+def _similarity(corpus: Corpus, text: TextIndex, query: Any) -> FloatArray:
+    """Text similarity of every posting in corpus order (0 for postings not indexed)."""
+    if not len(corpus):
+        return np.zeros(0)
+    by_column = text.similarity(query)
+    cols = corpus.text_col
+    indexed = (cols >= 0) & (cols < len(by_column))
+    return np.where(indexed, by_column[np.where(indexed, cols, 0)], 0.0)
+
+
 def rank(
     corpus: Corpus,
     text: TextIndex,
@@ -108,7 +122,7 @@ def rank(
     excluded = excluded_mask(statuses) if len(corpus) else np.zeros(0, dtype=bool)
     words = profile_text(profile)
     query = text.query(words)
-    similarity = text.similarity(query) if len(corpus) else np.zeros(0)
+    similarity = _similarity(corpus, text, query)
     values = factor_values(corpus, profile, similarity if words else None, today, weights)
     scores = combine(values, weights, len(corpus))
     context = (query, text, similarity, today, weights)

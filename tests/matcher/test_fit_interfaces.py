@@ -304,3 +304,36 @@ def test_cli_on_an_empty_database_and_bad_limit(
     assert json.loads(as_json.output)["matches"] == []
     bad = runner.invoke(cli, ["match", "--profile", str(EXAMPLE), "--limit", "0"])
     assert isinstance(bad.exception, InputError) and "--limit" in str(bad.exception)
+
+
+def test_tag_changes_reuse_the_text_index_and_reopenings_rebuild_it(seeded: Engine) -> None:
+    from matcher.fit.load import CorpusCache
+
+    cache = CorpusCache()
+    today = utcnow().date()
+    with session_scope(seeded) as session:
+        old = session.exec(select(Posting).where(Posting.title == "Closed Role")).one()
+        old.closed_at = utcnow() - timedelta(days=60)  # long closed: never loaded or indexed
+    with Session(seeded) as session:
+        first = cache.get(session, today)
+    with session_scope(seeded) as session:
+        untagged = session.exec(select(Posting).where(Posting.title == "Untagged Posting")).one()
+        untagged.kind, untagged.track, untagged.tagged_at = "job", "technical", utcnow()
+    with Session(seeded) as session:
+        second = cache.get(session, today)
+    assert second.text is first.text  # only the tags changed: TF-IDF is not refitted
+    assert second.fingerprint != first.fingerprint
+    retagged = next(f for f in second.corpus.facts if f.title == "Untagged Posting")
+    assert retagged.kind == "job" and retagged.phd == 0
+    assert "Closed Role" not in [f.title for f in second.corpus.facts]
+    with Session(seeded) as session:
+        results = match(session, load_profile(EXAMPLE), limit=50)
+        row = next(m for m in results.matches if m.title == "Untagged Posting")
+        assert row.factors["text"] > 0  # text still lines up with the right posting
+    with session_scope(seeded) as session:
+        reopened = session.exec(select(Posting).where(Posting.title == "Closed Role")).one()
+        reopened.closed_at = None
+    with Session(seeded) as session:
+        third = cache.get(session, today)
+    assert third.text is not second.text  # a posting the index never saw: rebuilt in full
+    assert "Closed Role" in [f.title for f in third.corpus.facts]
