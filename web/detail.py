@@ -10,6 +10,7 @@ from web.schemas import PostingDetail, PostingLinkPublic, TagPublic, summary_of
 from web.templating import clean_description
 
 TAG_FIELDS = ("kind", "track", "style", "level")
+TECHNICAL_ONLY = ("style", "level")
 SIMILAR = 5
 CANDIDATES = 300
 
@@ -29,8 +30,8 @@ def tags_of(posting: Posting) -> list[TagPublic]:
     tags = []
     for name in TAG_FIELDS:
         value = getattr(posting, name)
-        if value is None:
-            continue
+        if value is None or (name in TECHNICAL_ONLY and posting.track != "technical"):
+            continue  # style and level only describe technical work (docs/TAXONOMY.md)
         distribution = probabilities.get(name) if isinstance(probabilities.get(name), dict) else {}
         tags.append(
             TagPublic(
