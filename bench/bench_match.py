@@ -5,6 +5,7 @@ drawn from fixed vocabularies with a fixed seed), written straight into a tempor
 database. Each size runs in its own child process so peak memory is per size. Reported:
 
 - build: the first match, which reads the rows and fits TF-IDF (then cached);
+- reload after a re-tag: the first match after tags change (narrow columns re-read, TF-IDF kept);
 - check: the per-match freshness check (the fingerprint query) alone;
 - match p50/p95: one warm match (fingerprint check + constraints + scoring + reasons for the
   top 20), over varied profiles;
@@ -175,6 +176,7 @@ def fill(url: str, n: int) -> float:
 
 def measure(url: str, repeats: int) -> dict[str, Any]:
     """Run matches against ``url`` and return the timings (in this process)."""
+    from sqlalchemy import text
     from sqlmodel import Session
 
     from matcher.fit import match
@@ -204,8 +206,17 @@ def measure(url: str, repeats: int) -> dict[str, Any]:
             assert results.matches or i % len(profiles)
     times.sort()
     cpu.sort()
+    # A re-tag (or correction, or closing) changes the fingerprint but not the text: the next
+    # match re-reads the narrow columns and keeps the TF-IDF index.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE posting SET tagged_at = :now WHERE id = 1"), {"now": utcnow()})
+    with Session(engine) as session:
+        started = time.perf_counter()
+        match(session, profiles[0])
+        retag = time.perf_counter() - started
     return {
         "build_s": round(build, 2),
+        "reload_after_retag_s": round(retag, 2),
         "check_ms_p50": round(1000 * statistics.median(checks), 1),
         "match_ms_p50": round(1000 * statistics.median(times), 1),
         "match_ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 1),
@@ -263,7 +274,8 @@ def main() -> None:
         figures = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(figures)
         print(
-            f"{size:>7} postings: build {figures['build_s']} s, check p50 "
+            f"{size:>7} postings: build {figures['build_s']} s (after a re-tag "
+            f"{figures['reload_after_retag_s']} s), check p50 "
             f"{figures['check_ms_p50']} ms, match p50 {figures['match_ms_p50']} ms, p95 "
             f"{figures['match_ms_p95']} ms (CPU p50 {figures['match_cpu_ms_p50']} ms, p95 "
             f"{figures['match_cpu_ms_p95']} ms), peak RSS {figures['peak_rss_mb']} MB "
