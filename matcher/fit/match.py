@@ -4,6 +4,7 @@
 edge every interface calls (CLI, Python API, HTTP, web pages, digests), so they all rank alike.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -48,52 +49,60 @@ def _order(scores: FloatArray, ids: IntArray, rows: IntArray) -> IntArray:
     return rows[keys]
 
 
-def _result(
-    i: int,
-    corpus: Corpus,
-    profile: ProfileDoc,
-    statuses: dict[str, IntArray],
-    values: dict[str, FloatArray],
-    context: tuple[Any, TextIndex, FloatArray, date, Weights],
-    score: float,
-) -> MatchResult:
-    query, text, similarity, today, weights = context
-    fact = corpus.facts[i]
-    checklist = [
-        CheckItem(
-            constraint=name,
-            status=status_name(int(statuses[name][i])),  # type: ignore[arg-type]
-            detail=detail(name, int(statuses[name][i]), fact, profile, today),
+@dataclass(frozen=True)
+class _Scored:
+    """Everything computed for one profile over the corpus; turns a row into a result."""
+
+    corpus: Corpus
+    profile: ProfileDoc
+    statuses: dict[str, IntArray]
+    values: dict[str, FloatArray]
+    scores: FloatArray
+    similarity: FloatArray
+    text: TextIndex
+    query: Any
+    today: date
+    weights: Weights
+
+    def result(self, i: int) -> MatchResult:
+        """The result for corpus row ``i``, with its checklist and reasons."""
+        fact, profile = self.corpus.facts[i], self.profile
+        checklist = [
+            CheckItem(
+                constraint=name,
+                status=status_name(int(self.statuses[name][i])),  # type: ignore[arg-type]
+                detail=detail(name, int(self.statuses[name][i]), fact, profile, self.today),
+            )
+            for name in CONSTRAINTS
+        ]
+        misses = [item.detail for item in checklist if item.status == "misses"]
+        column = int(self.corpus.text_col[i])
+        ctx = FactorContext(
+            values={name: float(value[i]) for name, value in self.values.items()},
+            similarity=float(self.similarity[i]),
+            shared_terms=(
+                self.text.shared_terms(self.query, column)
+                if "text" in self.values and column >= 0
+                else []
+            ),
+            today=self.today,
+            weights=self.weights,
         )
-        for name in CONSTRAINTS
-    ]
-    misses = [item.detail for item in checklist if item.status == "misses"]
-    ctx = FactorContext(
-        values={name: float(value[i]) for name, value in values.items()},
-        similarity=float(similarity[i]),
-        shared_terms=(
-            text.shared_terms(query, int(corpus.text_col[i]))
-            if "text" in values and corpus.text_col[i] >= 0
-            else []
-        ),
-        today=today,
-        weights=weights,
-    )
-    return MatchResult(
-        posting_id=fact.id,
-        title=fact.title,
-        organisation=fact.organisation,
-        url=fact.url,
-        score=score,
-        tags=_tags(fact),
-        reasons=soft_reasons(fact, profile, ctx),
-        checklist=checklist,
-        flags=flags(fact, profile),
-        factors={name: round(v, 4) for name, v in ctx.values.items()},
-        deadline=fact.deadline,
-        locations=list(fact.locations),
-        excluded_reason="; ".join(misses) if misses else None,
-    )
+        return MatchResult(
+            posting_id=fact.id,
+            title=fact.title,
+            organisation=fact.organisation,
+            url=fact.url,
+            score=float(self.scores[i]),
+            tags=_tags(fact),
+            reasons=soft_reasons(fact, profile, ctx),
+            checklist=checklist,
+            flags=flags(fact, profile),
+            factors={name: round(v, 4) for name, v in ctx.values.items()},
+            deadline=fact.deadline,
+            locations=list(fact.locations),
+            excluded_reason="; ".join(misses) if misses else None,
+        )
 
 
 def _similarity(corpus: Corpus, text: TextIndex, query: Any) -> FloatArray:
@@ -125,19 +134,15 @@ def rank(
     similarity = _similarity(corpus, text, query)
     values = factor_values(corpus, profile, similarity if words else None, today, weights)
     scores = combine(values, weights, len(corpus))
-    context = (query, text, similarity, today, weights)
+    scored = _Scored(
+        corpus, profile, statuses, values, scores, similarity, text, query, today, weights
+    )
     eligible = np.flatnonzero(~excluded)
-    shown = _order(scores, corpus.ids, eligible)[: max(limit, 0)]
-    matches = [
-        _result(int(i), corpus, profile, statuses, values, context, float(scores[i])) for i in shown
-    ]
+    matches = [scored.result(int(i)) for i in _order(scores, corpus.ids, eligible)[: max(limit, 0)]]
     hidden: list[MatchResult] = []
     if include_excluded:
         rows = _order(scores, corpus.ids, np.flatnonzero(excluded))[: max(limit, 0)]
-        hidden = [
-            _result(int(i), corpus, profile, statuses, values, context, float(scores[i]))
-            for i in rows
-        ]
+        hidden = [scored.result(int(i)) for i in rows]
     return MatchResults(
         profile=profile.name,
         considered=len(corpus),
