@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from store.clock import utcnow
 from store.dedup import DedupIndex
+from store.links import add_link, fill_gaps, links_of
 from store.models import Organisation, Posting, PostingChange, PostingLink, Source
 from store.records import PostingRecord
 
@@ -189,59 +190,6 @@ def _reopen(posting: Posting, today: date) -> bool:
     return True
 
 
-def _links_of(session: Session, source_id: str) -> dict[str, PostingLink]:
-    """This source's links to postings that live under another source (merged duplicates)."""
-    links = session.exec(
-        select(PostingLink).where(
-            PostingLink.source_id == source_id, PostingLink.reason != "origin"
-        )
-    ).all()
-    return {link.external_id: link for link in links}
-
-
-def fill_gaps(posting: Posting, record: PostingRecord, source_id: str) -> None:
-    """Take what a duplicate on another source knows and the posting lacks (deadline, salary).
-
-    The content hash is left alone, so the posting's own source still decides what changed;
-    the other source's own facts (e.g. an aggregator's tags) are kept under its id in extras.
-    """
-    if posting.deadline is None and record.deadline is not None:
-        posting.deadline = record.deadline
-        posting.deadline_evidence = (
-            record.evidence.get("deadline") or f"deadline listed on {source_id}"
-        )
-    if posting.salary_min is None and posting.salary_max is None and record.salary is not None:
-        posting.salary_min, posting.salary_max = record.salary.min, record.salary.max
-        posting.salary_currency, posting.salary_period = (
-            record.salary.currency,
-            record.salary.period,
-        )
-        posting.salary_evidence = record.evidence.get("salary") or f"salary listed on {source_id}"
-    if record.extras:
-        posting.extras = {**(posting.extras or {}), f"via_{source_id}": dict(record.extras)}
-
-
-def _link(
-    session: Session,
-    source: Source,
-    record: PostingRecord,
-    posting_id: int,
-    reason: str,
-    now: datetime,
-) -> PostingLink:
-    link = PostingLink(
-        posting_id=posting_id,
-        source_id=source.id,
-        external_id=record.external_id,
-        url=record.apply_url or record.url,
-        reason=reason,
-        created_at=now,
-        last_seen_at=now,
-    )
-    session.add(link)
-    return link
-
-
 def upsert_postings(
     *,
     session: Session,
@@ -263,7 +211,7 @@ def upsert_postings(
         p.external_id: p
         for p in session.exec(select(Posting).where(Posting.source_id == source.id)).all()
     }
-    links = _links_of(session, source.id)
+    links = links_of(session, source.id)
     index = dedup if dedup is not None else DedupIndex.build(session)
     orgs: dict[str, int | None] = {}
     fresh: list[tuple[PostingRecord, int | None]] = []
@@ -295,7 +243,9 @@ def upsert_postings(
                 description=record.description_text,
             )
             if match is not None:
-                links[record.external_id] = _link(session, source, record, match[0], match[1], now)
+                links[record.external_id] = add_link(
+                    session, source, record, match[0], match[1], now
+                )
                 merged = session.get(Posting, match[0])
                 if merged is not None:
                     fill_gaps(merged, record, source.id)
