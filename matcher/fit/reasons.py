@@ -213,9 +213,8 @@ def _salary_phrase(fact: PostingFacts, profile: ProfileDoc) -> str | None:
     if profile.salary.currency and currency != profile.salary.currency:
         return f"salary in {currency or 'an unstated currency'}; your minimum is in {profile.salary.currency}"
     side = "above" if top >= minimum else "below"
-    return f"pays up to {top:,.0f} {currency} a year, {side} your {minimum:,.0f} minimum".replace(
-        "  ", " "
-    )
+    amount = f"{top:,.0f} {currency}".strip()
+    return f"pays up to {amount} a year, {side} your {minimum:,.0f} minimum"
 
 
 def soft_reasons(
