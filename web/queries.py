@@ -41,6 +41,13 @@ COLUMN_FACETS: dict[str, Any] = {
 }
 JSON_FACETS: dict[str, Any] = {"area": Posting.areas, "location": Posting.locations}
 SNIPPET_CHARS = 240
+# Columns a list never shows; loading them for 25 (or 1,500) postings is wasted reading.
+HEAVY_COLUMNS: tuple[Any, ...] = (
+    Posting.description_html,
+    Posting.description_text,
+    Posting.tag_evidence,
+    Posting.extras,
+)
 FIT_LIMIT = 1000
 ORDERED_SCAN_MIN_SHARE = 0.01
 ORDERED_SCAN_MAX_ROWS = 20_000
@@ -109,20 +116,23 @@ def open_conditions(
 
 def _listing(dialect: str) -> Select[Any]:
     snippet = func.substr(Posting.description_text, 1, SNIPPET_CHARS).label("snippet")
-    return select(Posting, snippet).options(
-        defer(Posting.description_html),  # type: ignore[arg-type]
-        defer(Posting.description_text),  # type: ignore[arg-type]
-        defer(Posting.tag_evidence),  # type: ignore[arg-type]
-        defer(Posting.extras),  # type: ignore[arg-type]
-    )
+    return select(Posting, snippet).options(*(defer(c) for c in HEAVY_COLUMNS))
 
 
 def _ordered(
-    statement: Select[Any], query: OpeningsQuery, search: SearchQuery, dialect: str
+    statement: Select[Any],
+    query: OpeningsQuery,
+    search: SearchQuery,
+    dialect: str,
+    *,
+    all_have_deadlines: bool = False,
 ) -> Select[Any]:
     newest = col(Posting.posted_at).desc()
     if dialect == "postgresql":
         newest = newest.nulls_last()
+    if query.sort == "closing" and all_have_deadlines:
+        # Plain deadline order can walk ix_posting_open_deadline and stop at the limit.
+        return statement.order_by(col(Posting.deadline), newest)
     if query.sort == "closing":
         return statement.order_by(col(Posting.deadline).is_(None), col(Posting.deadline), newest)
     if query.sort == "relevance" and search.searchable:
@@ -255,8 +265,12 @@ def all_matching(
     limit: int,
     now: datetime | None = None,
     with_deadline: bool = False,
+    light: bool = False,
 ) -> list[Posting]:
-    """Full postings for ``query`` in its sort order, up to ``limit`` (feeds, deadlines)."""
+    """Postings for ``query`` in its sort order, up to ``limit`` (feeds, deadlines, map).
+
+    ``light`` leaves out the descriptions and evidence (pages that list many postings).
+    """
     now = now or utcnow()
     dialect = session.get_bind().dialect.name
     search = parse_search(query.q)
@@ -264,5 +278,8 @@ def all_matching(
     conditions = open_conditions(query, dialect=dialect, now=now, search=search, search_first=first)
     if with_deadline:
         conditions.append(col(Posting.deadline) >= now.date())
-    statement = _ordered(select(Posting).where(*conditions), query, search, dialect)
+    statement = select(Posting).where(*conditions)
+    if light:
+        statement = statement.options(*(defer(c) for c in HEAVY_COLUMNS))
+    statement = _ordered(statement, query, search, dialect, all_have_deadlines=with_deadline)
     return list(session.exec(statement.limit(limit)).scalars())  # type: ignore[call-overload]

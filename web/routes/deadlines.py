@@ -45,7 +45,7 @@ def deadline_weeks(
     """Open postings with a deadline from today on, grouped by week, soonest first."""
     today = today or utcnow().date()
     postings = all_matching(
-        session, replace(query, sort="closing"), limit=MAX_DEADLINES, with_deadline=True
+        session, replace(query, sort="closing"), limit=MAX_DEADLINES, with_deadline=True, light=True
     )
     weeks: dict[date, list[PostingSummary]] = {}
     for p in postings:

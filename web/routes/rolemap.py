@@ -22,7 +22,7 @@ MAX_POINTS = 1500
 def map_points(session: Session, query: OpeningsQuery) -> list[MapPoint]:
     """Open technical postings (style and level only describe those) for ``query``."""
     technical = replace(query, facets={**query.facets, "track": ("technical",)})
-    postings = all_matching(session, technical, limit=MAX_POINTS)
+    postings = all_matching(session, technical, limit=MAX_POINTS, light=True)
     return [point_of(p) for p in postings if p.style is not None and p.level is not None]
 
 
