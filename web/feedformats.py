@@ -8,6 +8,7 @@ are escaped by construction; ICS text is escaped and folded by hand (RFC 5545).
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from store.models import Posting
 from web.schemas import summary_of
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 forbids even when escaped; a crawled title can carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CSV_COLUMNS = (
     "id",
     "title",
@@ -41,6 +44,11 @@ CSV_COLUMNS = (
 )
 
 
+def _clean(text: str | None) -> str:
+    """Text safe to put in XML or a calendar: no control characters."""
+    return _NOT_XML.sub("", text or "")
+
+
 def _summary_text(p: Posting) -> str:
     parts = [p.organisation_name, "; ".join(p.locations or [])]
     if p.kind:
@@ -49,7 +57,7 @@ def _summary_text(p: Posting) -> str:
         parts.append(f"deadline {p.deadline.isoformat()}")
     head = " · ".join(x for x in parts if x)
     body = " ".join((p.description_text or "").split())[:500]
-    return f"{head}\n\n{body}" if body else head
+    return _clean(f"{head}\n\n{body}" if body else head)
 
 
 def _when(p: Posting) -> datetime:
@@ -60,20 +68,20 @@ def rss(postings: Sequence[Posting], *, title: str, link: str, base: str, now: d
     """An RSS 2.0 document; each item links to the posting's page on this site."""
     root = ET.Element("rss", version="2.0")
     channel = ET.SubElement(root, "channel")
-    ET.SubElement(channel, "title").text = title
+    ET.SubElement(channel, "title").text = _clean(title)
     ET.SubElement(channel, "link").text = link
     ET.SubElement(channel, "description").text = "Openings from rolefit matching this filter."
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(as_utc(now))
     for p in postings:
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = f"{p.title} – {p.organisation_name}"
+        ET.SubElement(item, "title").text = _clean(f"{p.title} – {p.organisation_name}")
         ET.SubElement(item, "link").text = f"{base}/postings/{p.id}"
         ET.SubElement(item, "guid", isPermaLink="true").text = f"{base}/postings/{p.id}"
         ET.SubElement(item, "pubDate").text = format_datetime(_when(p))
         ET.SubElement(item, "description").text = _summary_text(p)
         for tag in (p.kind, p.track, *(p.areas or [])):
             if tag:
-                ET.SubElement(item, "category").text = tag
+                ET.SubElement(item, "category").text = _clean(tag)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
@@ -87,25 +95,26 @@ def atom(postings: Sequence[Posting], *, title: str, link: str, base: str, now: 
         return element
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    sub(feed, "title", title)
+    sub(feed, "title", _clean(title))
     sub(feed, "id", link)
     sub(feed, "link", href=link, rel="self")
     sub(feed, "updated", as_utc(now).isoformat())
     sub(sub(feed, "author"), "name", "rolefit")
     for p in postings:
         entry = sub(feed, "entry")
-        sub(entry, "title", f"{p.title} – {p.organisation_name}")
+        sub(entry, "title", _clean(f"{p.title} – {p.organisation_name}"))
         sub(entry, "id", f"{base}/postings/{p.id}")
         sub(entry, "link", href=f"{base}/postings/{p.id}")
         sub(entry, "updated", _when(p).isoformat())
         sub(entry, "summary", _summary_text(p))
         for tag in (p.kind, p.track, *(p.areas or [])):
             if tag:
-                sub(entry, "category", term=tag)
+                sub(entry, "category", term=_clean(tag))
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
 
 
 def _ics_text(value: str) -> str:
+    value = _clean(value)
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 

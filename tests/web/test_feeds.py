@@ -34,6 +34,21 @@ def test_rss_has_the_same_postings_as_the_page(client: TestClient) -> None:
         assert all(link.startswith("http://127.0.0.1:8000/postings/") for link in links)
 
 
+def test_feeds_survive_control_characters(client: TestClient, seeded: dict[str, int]) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with session_scope(engine) as session:
+        posting = session.get(Posting, seeded["AI Governance Fellow"])
+        assert posting is not None
+        posting.title = "Fellow\x0b with \x00 control\x1f characters & <tags>"
+        session.add(posting)
+    for fmt in ("rss", "atom"):
+        root = ET.fromstring(client.get(f"/feeds/postings.{fmt}").content)
+        assert "Fellow with  control characters & <tags>" in ET.tostring(
+            root, encoding="unicode"
+        ).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    assert "\x0b" not in client.get("/feeds/postings.ics").text
+
+
 def test_atom_parses_and_escapes_hostile_titles(client: TestClient) -> None:
     response = client.get("/feeds/postings.atom")
     root = ET.fromstring(response.content)
