@@ -30,7 +30,7 @@ from store.clock import utcnow
 from store.db import make_engine, session_scope
 from store.dedup import DedupIndex
 from store.ingest import get_or_create_organisation
-from store.models import Source
+from store.models import Organisation, Source
 
 Progress = Callable[[str, str, CrawlOutcome | None], None]
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -38,10 +38,17 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 def sync_sources(session: Session, sources: list[SourceConfig]) -> dict[str, Source]:
     """Create or update the Source row of each entry (a changed endpoint forgets validators)."""
+    ids = [config.id for config in sources]
+    existing = {row.id: row for row in session.exec(select(Source).where(col(Source.id).in_(ids)))}
+    orgs: dict[str, Organisation | None] = {}
     rows = {}
     for config in sources:
-        org = get_or_create_organisation(session, config.organisation, org_type=config.org_type)
-        row = session.get(Source, config.id)
+        if config.organisation not in orgs:
+            orgs[config.organisation] = get_or_create_organisation(
+                session, config.organisation, org_type=config.org_type
+            )
+        org = orgs[config.organisation]
+        row = existing.get(config.id)
         if row is None:
             row = Source(id=config.id, platform=config.platform)
             session.add(row)
@@ -208,8 +215,24 @@ def _revalidate(
     settled: list[dict[str, Any]] = []
     rest = revalidate(client, jobs, options, settled.append)
     dedup = _lazy_index(engine)
-    for message in settled:
-        outcome = _apply_one(engine, message, interval, org_types, dedup)
+    done: list[CrawlOutcome] = []
+    # One transaction for all of them: mostly 304s, whose bookkeeping is a few UPDATEs each.
+    with session_scope(engine) as session:
+        for message in settled:
+            row = session.get(Source, message["source_id"])
+            assert row is not None
+            done.append(
+                apply_result(
+                    session,
+                    row,
+                    message,
+                    now=utcnow(),
+                    interval=interval,
+                    org_type=org_types[row.id],
+                    dedup=dedup,
+                )  # fmt: skip
+            )
+    for outcome in done:
         outcomes[outcome.source_id] = outcome
         if progress:
             progress("done", outcome.source_id, outcome)
