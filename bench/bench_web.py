@@ -240,10 +240,9 @@ def bench_app() -> Any:
     from web.config import WebConfig
 
     url = os.environ["ROLEFIT_BENCH_DB_URL"]
-    cache = float(os.environ.get("ROLEFIT_BENCH_FACET_CACHE", "30"))
-    return create_app(
-        WebConfig(database_url=url, secret_key="bench-" + "k" * 40, facet_cache_seconds=cache)
-    )
+    cache = float(os.environ.get("ROLEFIT_BENCH_FACET_CACHE", "60"))
+    config = WebConfig(database_url=url, secret_key="bench-" + "k" * 40, facet_cache_seconds=cache)
+    return create_app(config)
 
 
 def _free_port() -> int:
@@ -454,6 +453,7 @@ def main() -> None:
     parser.add_argument(
         "--db", type=Path, default=None, help="reuse (or create) this database file"
     )
+    parser.add_argument("--only", default=None, help="one scenario: cached, uncached or varied")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="rolefit-bench-"))
     db = args.db or folder / "bench.db"
@@ -482,6 +482,8 @@ def main() -> None:
         ("uncached", 0.0, False),
         ("varied", 60.0, True),
     ):
+        if args.only and name != args.only:
+            continue
         proc, base = start_server(db, args.workers, cache)
         try:
             first = time.perf_counter()
