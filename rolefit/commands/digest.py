@@ -11,7 +11,9 @@ from rolefit.settings import Settings
 from scheduler.config import SchedulerConfig
 from scheduler.digests import render_text, subject
 from scheduler.planning import Planned, digest_links, plan_due_digests
+from scheduler.selection import is_send_time
 from scheduler.sending import send_due_digests
+from store.clock import utcnow
 from store.models import Subscription
 
 REASONS = {
@@ -50,6 +52,9 @@ def run_digest(settings: Settings, *, dry_run: bool, send: bool) -> None:
         return
     if config.smtp is None:
         raise ConfigError("ROLEFIT_SMTP_URL is not set, so digests cannot be sent")
+    if not is_send_time(utcnow(), config.digest_hour_utc):
+        click.echo(f"Digests go out from {config.digest_hour_utc:02d}:00 UTC; none are due yet.")
+        return
     report = send_due_digests(engine, config)
     for item in report.items:
         extra = f" ({item.error})" if item.error else ""

@@ -53,6 +53,12 @@ def test_subscribe_dry_run_send_and_rerun(
     code, _, err = rolefit(capsys, "digest", "--send")
     assert code == 1 and "ROLEFIT_SMTP_URL is not set" in err
     monkeypatch.setenv("ROLEFIT_SMTP_URL", smtp[0])
+    # digests go out from 07:00 UTC; this test must not depend on when it runs
+    monkeypatch.setattr("rolefit.commands.digest.is_send_time", lambda now, hour: False)
+    code, out, _ = rolefit(capsys, "digest", "--send")
+    assert code == 0 and "Digests go out from 07:00 UTC; none are due yet." in out
+    monkeypatch.setattr("rolefit.commands.digest.is_send_time", lambda now, hour: True)
+    monkeypatch.setattr("scheduler.sending.is_send_time", lambda now, hour: True)
     code, out, _ = rolefit(capsys, "digest", "--send")
     assert code == 0 and "Digests: 1 sent." in out, out
     code, out, _ = rolefit(capsys, "digest", "--send")
