@@ -402,7 +402,7 @@ def in_process(db: Path, rounds: int = 50) -> dict[str, float]:
     from starlette.datastructures import QueryParams
 
     from store.db import make_engine
-    from web.facets import FacetCache
+    from web.facetcache import FacetCache
     from web.filters import parse_query
     from web.queries import find_openings
     from web.routes.openings import _chips, _sorts

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from store.db import make_engine
 from web.config import WebConfig
 from web.errors import install_error_handlers
-from web.facets import FacetCache
+from web.facetcache import FacetCache
 from web.templating import make_templates
 
 HERE = Path(__file__).parent

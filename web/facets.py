@@ -1,16 +1,13 @@
 """Facet counts for the openings list, with a short-lived cache.
 
 Counts are disjunctive: the counts shown for a facet ignore that facet's own selection, so
-choosing "job" still shows how many fellowships there are. Counting runs one GROUP BY per facet;
-``FacetCache`` keeps the result for a few seconds per distinct query, because the same listing is
-requested over and over while postings change only when a crawl runs.
+choosing "job" still shows how many fellowships there are. Facets without a selection share one
+grouped query; the others get one GROUP BY each. ``web.facetcache.FacetCache`` keeps the result
+for a minute per distinct query, because the same listing is requested over and over while
+postings change only when a crawl runs.
 """
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +15,7 @@ from sqlalchemy import ColumnElement, case, func, select, true
 from sqlmodel import Session, col
 
 from store.models import Organisation, Posting
+from web.facetcache import Counted, FacetCache
 from web.filters import DEADLINE_WINDOWS, POSTED_WINDOWS, OpeningsQuery
 from web.schemas import Facet, FacetValue
 from web.search import SearchQuery, few_hits
@@ -63,50 +61,6 @@ def value_label(facet: str, value: str) -> str:
     if facet in ("org", "location"):
         return value
     return value.replace("-", " ").replace("_", " ").capitalize()
-
-
-@dataclass(frozen=True)
-class Counted:
-    """The size of the matching set and the facet counts around it."""
-
-    total: int
-    facets: list[Facet]
-    open_total: int = 0  # every open posting: how selective the query is (listing plan)
-    search_first: bool = True  # few search hits: SQLite should start from them
-
-
-class FacetCache:
-    """A small thread-safe TTL cache of Counted results, keyed by query (not page or sort)."""
-
-    def __init__(self, ttl_seconds: float = 30.0, max_entries: int = 512) -> None:
-        self.ttl = ttl_seconds
-        self.max_entries = max_entries
-        self._items: OrderedDict[tuple[Any, ...], tuple[float, Counted]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> Counted | None:
-        """The cached value, or None when missing or stale."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is None or found[0] < time.monotonic():
-                return None
-            self._items.move_to_end(key)
-            return found[1]
-
-    def put(self, key: tuple[Any, ...], value: Counted) -> None:
-        """Remember ``value`` for ``ttl`` seconds."""
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            self._items[key] = (time.monotonic() + self.ttl, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything (after a write that should show at once)."""
-        with self._lock:
-            self._items.clear()
 
 
 def _group_key(key: Any, facet_index: bool) -> Any:

@@ -18,7 +18,8 @@ from sqlmodel import Session, col
 
 from store.clock import utcnow
 from store.models import Organisation, Posting
-from web.facets import Counted, FacetCache, count_facets
+from web.facetcache import Counted, FacetCache
+from web.facets import count_facets
 from web.filters import OpeningsQuery
 from web.schemas import OpeningsResult, PostingSummary, summary_of
 from web.search import (
