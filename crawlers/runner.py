@@ -218,9 +218,10 @@ def _revalidate(
     done: list[CrawlOutcome] = []
     # One transaction for all of them: mostly 304s, whose bookkeeping is a few UPDATEs each.
     with session_scope(engine) as session:
+        ids = [message["source_id"] for message in settled]
+        rows = {r.id: r for r in session.exec(select(Source).where(col(Source.id).in_(ids)))}
         for message in settled:
-            row = session.get(Source, message["source_id"])
-            assert row is not None
+            row = rows[message["source_id"]]
             done.append(
                 apply_result(
                     session,

@@ -61,20 +61,21 @@ def close_expired(
 ) -> int:
     """Close open postings whose deadline has passed (optionally only one source's)."""
     now = now or utcnow()
-    query = select(Posting).where(
-        col(Posting.closed_at).is_(None),
-        col(Posting.deadline).is_not(None),
-        col(Posting.deadline) < now.date(),
+    session.flush()  # pending ORM changes first, so the UPDATE sees them
+    table = Posting.__table__  # type: ignore[attr-defined]
+    condition = (
+        table.c.closed_at.is_(None)
+        & table.c.deadline.is_not(None)
+        & (table.c.deadline < now.date())
     )
     if source_id is not None:
-        query = query.where(Posting.source_id == source_id)
-    closed = 0
-    for posting in session.exec(query).all():
-        posting.closed_at = now
-        posting.close_reason = "deadline_passed"
-        closed += 1
-    session.flush()
-    return closed
+        condition = condition & (table.c.source_id == source_id)
+    result = session.connection().execute(
+        update(table).where(condition).values(closed_at=now, close_reason="deadline_passed")
+    )
+    if result.rowcount:
+        session.expire_all()  # loaded Posting objects must not keep the old closed_at
+    return int(result.rowcount)
 
 
 def touch_listed(
