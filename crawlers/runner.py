@@ -272,16 +272,25 @@ def _run_subprocess(
         120.0, options.timeout_s * (options.retry_times + 2) * 4 + len(jobs) * options.delay_s * 4
     )
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            _command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, env=_env(),
-            cwd=str(PROJECT_ROOT),
-        )  # fmt: skip
+        try:
+            process = subprocess.Popen(
+                _command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                env=_env(), cwd=str(PROJECT_ROOT),
+            )  # fmt: skip
+        except OSError as exc:
+            _mark_unfinished(
+                engine, jobs, f"cannot start the crawl process: {exc}", interval, outcomes, progress
+            )
+            return
         timer = threading.Timer(limit, process.kill)
         timer.start()
         try:
             assert process.stdin is not None and process.stdout is not None
-            process.stdin.write(payload.encode())
-            process.stdin.close()
+            try:
+                process.stdin.write(payload.encode())
+                process.stdin.close()
+            except OSError:
+                pass  # it died before reading its orders; its exit code and stderr say why
             dedup = _lazy_index(engine)
             for line in process.stdout:
                 message = _decode(line)
@@ -303,17 +312,30 @@ def _run_subprocess(
                 process.wait()
         errors.seek(0)
         tail = _last_error_line(errors.read().decode("utf-8", "replace"))
+    why = f"crawl process exited with {process.returncode}" + (f": {tail}" if tail else "")
+    _mark_unfinished(engine, jobs, why, interval, outcomes, progress)
+
+
+def _mark_unfinished(
+    engine: Engine,
+    jobs: list[dict[str, Any]],
+    why: str,
+    interval: timedelta,
+    outcomes: dict[str, CrawlOutcome],
+    progress: Progress | None,
+) -> None:
+    """Record a failure (closing nothing) for every source the crawl process did not report."""
     for job in jobs:
-        if job["id"] not in outcomes:
-            why = f"crawl process exited with {process.returncode}" + (f": {tail}" if tail else "")
-            with session_scope(engine) as session:
-                row = session.get(Source, job["id"])
-                assert row is not None
-                outcomes[job["id"]] = _store_failure(
-                    session, row, "crawler_died", why, utcnow(), interval
-                )
-            if progress:
-                progress("done", job["id"], outcomes[job["id"]])
+        if job["id"] in outcomes:
+            continue
+        with session_scope(engine) as session:
+            row = session.get(Source, job["id"])
+            assert row is not None
+            outcomes[job["id"]] = _store_failure(
+                session, row, "crawler_died", why, utcnow(), interval
+            )
+        if progress:
+            progress("done", job["id"], outcomes[job["id"]])
 
 
 def _decode(line: bytes) -> dict[str, Any]:

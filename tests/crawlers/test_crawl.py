@@ -336,3 +336,28 @@ def test_revalidation_parses_changes_once_and_does_not_hammer_a_429(engine, boar
     assert (limited.status, limited.reason) == ("failed", "rate_limited")
     assert len(board.requests_to(path)) == before + 2
     assert open_ids(engine, "gh") == {"1", "2", "3"}
+
+
+@pytest.mark.slow
+def test_a_crawl_process_that_dies_closes_nothing(engine, board, monkeypatch):
+    import sys
+
+    from crawlers import runner
+
+    path = "/v1/boards/examplelab/jobs"
+    board.serve(path, greenhouse_board([1, 2]))
+    src = [source("gh", "greenhouse", f"{board.url}{path}")]
+    run(engine, src)
+    board.serve(path, greenhouse_board([3]))
+    with Session(engine) as session:  # forget the validators so the crawl process is needed
+        row = session.get(Source, "gh")
+        row.etag = None
+        session.add(row)
+        session.commit()
+    crash = "import sys; sys.stderr.write('Error: simulated crash\\n'); sys.exit(3)"
+    monkeypatch.setattr(runner, "_command", lambda: [sys.executable, "-c", crash])
+    for _ in range(2):
+        outcome = run(engine, src)["gh"]
+        assert (outcome.status, outcome.reason) == ("failed", "crawler_died")
+        assert "exited with 3: Error: simulated crash" in outcome.message
+    assert open_ids(engine, "gh") == {"1", "2"}
