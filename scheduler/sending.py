@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from scheduler.compose import build_message, new_message_id
 from scheduler.config import SchedulerConfig
 from scheduler.digests import Digest
+from scheduler.errors import DependencyMissing
 from scheduler.mailer import Mailer, PermanentMailError, TemporaryMailError
 from scheduler.planning import (
     DigestReport,
@@ -128,11 +129,12 @@ def _finish(
 ) -> None:
     """Record an attempt's result on the DigestSend and the Subscription in one transaction."""
     with session_scope(engine) as session:
-        session.execute(
-            update(DigestSend)
-            .where(col(DigestSend.id) == row_id, col(DigestSend.status) == "sending")
-            .values(**row_values)
-        )
+        if row_values:
+            session.execute(
+                update(DigestSend)
+                .where(col(DigestSend.id) == row_id, col(DigestSend.status) == "sending")
+                .values(**row_values)
+            )
         if subscription_values:
             session.execute(
                 update(Subscription)
@@ -221,6 +223,14 @@ def _handle(
     return _deliver(engine, config, claimed, subscription, digest, send, now)
 
 
+def _errored(engine: Engine, subscription: Subscription, exc: Exception) -> Planned:
+    """Log a subscriber's failed digest and show it on the subscription (web view)."""
+    log.exception("digest for subscription %s failed", subscription.id)
+    message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    _finish(engine, 0, subscription.id or 0, {}, {"last_error": f"digest not built: {message}"})
+    return Planned(subscription.id or 0, subscription.email, "", "error", error=message)
+
+
 def send_due_digests(
     engine: Engine,
     config: SchedulerConfig,
@@ -250,10 +260,9 @@ def send_due_digests(
                 item = _handle(
                     engine, session, config, subscription, profile, send=send, run=run, rows=rows
                 )
+            except DependencyMissing:
+                raise  # no ranking at all: stop the run once rather than fail each subscriber
             except Exception as exc:  # one bad profile must not stop everyone else's digest
-                log.exception("digest for subscription %s failed", subscription.id)
-                item = Planned(
-                    subscription.id or 0, subscription.email, "", "error", error=str(exc)
-                )
+                item = _errored(engine, subscription, exc)
             report.items.append(item)
     return report

@@ -326,3 +326,37 @@ def test_two_concurrent_runs_send_each_digest_once(
     outcomes = Counter(i.outcome for r in reports for i in r.items)
     assert outcomes["sent"] == 8 and outcomes["sent"] + outcomes["busy"] + outcomes["done"] == 16
     assert [r.status for r in sends(any_engine)] == ["sent"] * 8
+
+
+def test_a_broken_profile_is_shown_on_its_subscription_and_others_still_get_theirs(
+    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    from scheduler.selection import fit_ranker
+
+    good = subscribe(engine, "good@example.org", doc={"name": "Good"})
+    bad = subscribe(engine, "bad@example.org", doc={"name": "Bad", "kinds": ["astronaut"]})
+    add_postings(engine, [{"title": "Research Engineer"}])
+    report = send_due_digests(engine, config, ranker=fit_ranker, now=NOW)
+    outcomes = {i.subscription_id: i.outcome for i in report.items}
+    assert outcomes == {good: "sent", bad: "error"}
+    with Session(engine) as session:
+        sub = session.get(Subscription, bad)
+        assert sub is not None and (sub.last_error or "").startswith("digest not built: ")
+        assert "kinds" in (sub.last_error or "")
+    assert [m["To"] for m in smtp[1].messages] == ["good@example.org"]
+
+
+def test_missing_matcher_stops_the_run_once(
+    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
+) -> None:
+    import pytest
+
+    from scheduler.errors import DependencyMissing
+
+    def missing(*_: object) -> list[object]:
+        raise DependencyMissing("digest ranking needs matcher.fit")
+
+    subscribe(engine)
+    with pytest.raises(DependencyMissing):
+        send_due_digests(engine, config, ranker=missing, now=NOW)  # type: ignore[arg-type]
+    assert sends(engine) == [] and smtp[1].messages == []
