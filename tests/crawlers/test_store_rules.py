@@ -368,3 +368,22 @@ def test_a_304_from_an_aggregator_respects_the_employer_listing(any_engine):
         session.commit()
         still_open = session.exec(select(Posting).where(Posting.closed_at == None)).all()  # noqa: E711
         assert [p.external_id for p in still_open] == ["1"]
+
+
+def test_due_sources_are_new_or_past_their_time(engine):
+    from crawlers.runner import due_sources, sync_sources
+
+    configs = [s for s in load_sources() if s.id in {"anthropic", "openai", "metr"}]
+    with Session(engine) as session:
+        rows = sync_sources(session, configs)
+        assert {c.id for c in due_sources(session, NOW)} == {"anthropic", "openai", "metr"}
+        record_success(rows["anthropic"], now=NOW, interval=timedelta(hours=6), count=3)
+        record_failure(
+            rows["openai"], now=NOW, interval=timedelta(hours=6), reason="timeout", message=""
+        )
+        rows["metr"].enabled = False
+        session.flush()
+        assert due_sources(session, NOW + timedelta(minutes=10)) == []
+        due_later = due_sources(session, NOW + timedelta(hours=7))
+        assert {c.id for c in due_later} == {"anthropic", "openai"}
+        assert due_later[0].endpoint().startswith("https://")
