@@ -259,6 +259,7 @@ def test_429_with_retry_after_and_500_then_success(engine, board):
     assert outcomes["flaky"].status == "ok" and outcomes["flaky"].new == 2
     limited = board.requests_to("/limited")
     assert len(limited) == 2
+    assert limited[1].at - limited[0].at >= 0.9  # Retry-After: 1 was waited out
     assert (outcomes["angry"].status, outcomes["angry"].reason) == ("failed", "rate_limited")
     assert len(board.requests_to("/angry")) == 1  # an hour is not waited out within a crawl
 
