@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy import ColumnElement, case, func, literal, select, true, union_all
 from sqlmodel import Session, col
 
 from store.models import Organisation, Posting
@@ -130,6 +130,34 @@ def _cube(
     return out
 
 
+def _lists(
+    session: Session, dialect: str, conditions: list[ColumnElement[bool]]
+) -> dict[str, dict[str, int]]:
+    """Area and location counts from one pass over the matching rows.
+
+    The JSON list columns live in the wide rows; reading the matching rows once into a CTE and
+    unnesting both lists from it halves that reading.
+    """
+    from web.queries import JSON_FACETS, json_values
+
+    matching = select(*JSON_FACETS.values()).where(*conditions).cte("matching")
+    parts = []
+    for name, column in JSON_FACETS.items():
+        elem = json_values(dialect, matching.c[column.key])
+        parts.append(
+            select(literal(name).label("facet"), elem.c.value, func.count())
+            .select_from(matching)
+            .join(elem, true())
+            .group_by(elem.c.value)
+        )
+    rows = session.exec(union_all(*parts)).all()  # type: ignore[call-overload]
+    out: dict[str, dict[str, int]] = {name: {} for name in JSON_FACETS}
+    for facet, value, n in rows:
+        if value is not None and value != "":
+            out[facet][str(value)] = int(n)
+    return out
+
+
 def _org_types(
     session: Session, conditions: list[ColumnElement[bool]], facet_index: bool
 ) -> dict[str, int]:
@@ -193,6 +221,8 @@ def compute_facets(
     # of them at once (a few hundred groups) instead of one scan each.
     shared = [n for n in CUBE_FACETS if not query.values(n)]
     cube = _cube(session, shared, conditions_for(None), facet_index) if len(shared) > 1 else {}
+    if not any(query.values(n) for n in JSON_FACETS):
+        cube.update(_lists(session, dialect, conditions_for(None)))
     for name in FACET_LABELS:
         conditions = conditions_for(name)
         if name in cube:

@@ -137,6 +137,11 @@ def test_search_index_follows_edits_on_both_databases(any_engine: Engine) -> Non
     assert result.total == 2
     areas = {v.value: v.count for f in result.facets if f.name == "area" for v in f.values}
     assert areas["evals"] == 2 and areas["security"] == 1
+    with Session(any_engine) as session:
+        everything = find_openings(session, OpeningsQuery(facets={"kind": ("job",)}))
+    counts = {(f.name, v.value): v.count for f in everything.facets for v in f.values}
+    assert counts[("area", "evals")] == 1 and counts[("area", "interpretability")] == 2
+    assert counts[("location", "London, UK")] == 3 and counts[("kind", "postdoc")] == 1
 
 
 def test_every_query_plan_gives_the_same_answer(
