@@ -117,7 +117,8 @@ def main() -> None:
     print(format_report(sidecar))
     print()
     print(
-        f"training (fit on {len(corpus)} examples, best of 3): {min(fits):.2f} s  (target < 30 s)"
+        f"training (fit on {len(corpus)} examples, best of 3): {min(fits):.2f} s wall, "
+        f"{min(fit_cpu):.2f} s CPU  (target < 30 s)"
     )
     print(f"rolefit train incl. 5-fold cross-validation and check set: {full_train:.1f} s")
     print(
