@@ -158,3 +158,46 @@ def parse_query(params: QueryParams) -> OpeningsQuery:
         page=_int(params.get("page"), 1, 1, 100_000),
         per_page=_int(params.get("per_page"), PER_PAGE_DEFAULT, 1, PER_PAGE_MAX),
     )
+
+
+PARAM_HELP = {
+    "q": 'Full-text search: words, "quoted phrases", OR, -exclude, prefix*',
+    "kind": "Kind (repeatable): job internship fellowship course phd postdoc grant other",
+    "track": "Track (repeatable): technical governance operations",
+    "style": "Style (repeatable): empirical theoretical",
+    "level": "Level (repeatable): lead contributor",
+    "area": "Research area (repeatable), e.g. interpretability, evals",
+    "org": "Organisation name (repeatable)",
+    "org_type": "Organisation type (repeatable), e.g. frontier-lab, nonprofit, academic",
+    "location": "Location as listed on the posting (repeatable)",
+    "remote": "Remote work (repeatable): remote hybrid onsite unknown",
+    "visa": "Visa sponsorship (repeatable): yes no unknown",
+    "deadline": "Deadline window: 7, 30 or 90 days from today, or none",
+    "posted": "Posted within: 1, 7, 30 or 90 days",
+    "sort": "newest (default), closing, relevance (with q), fit (signed in, with a profile)",
+    "page": "Page number, from 1",
+    "per_page": f"Results per page, 1 to {PER_PAGE_MAX} (default {PER_PAGE_DEFAULT})",
+}
+
+
+def openapi_parameters() -> dict[str, Any]:
+    """The query parameters above, for ``openapi_extra`` on routes that read them by hand."""
+    parameters = []
+    for name, help_text in PARAM_HELP.items():
+        repeatable = name in MULTI_PARAMS
+        schema: dict[str, Any] = {"type": "string"}
+        if repeatable:
+            schema = {"type": "array", "items": {"type": "string"}}
+        elif name in ("page", "per_page"):
+            schema = {"type": "integer", "minimum": 1}
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": help_text,
+                "schema": schema,
+                **({"style": "form", "explode": True} if repeatable else {}),
+            }
+        )
+    return {"parameters": parameters}

@@ -196,4 +196,7 @@ def test_hostile_posting_is_escaped_everywhere(client: TestClient, seeded: dict[
 def test_openapi_lists_the_json_twins(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/postings" in paths and "/api/postings/{posting_id}" in paths
+    documented = {p["name"] for p in paths["/api/postings"]["get"]["parameters"]}
+    assert {"q", "kind", "area", "deadline", "sort", "page"} <= documented
+    assert {"/api/map", "/api/deadlines", "/api/sources", "/feeds/postings.{fmt}"} <= set(paths)
     assert client.get("/docs").status_code == 200

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from store.clock import utcnow
 from web.deps import SessionDep
-from web.filters import OpeningsQuery, parse_query
+from web.filters import OpeningsQuery, openapi_parameters, parse_query
 from web.queries import all_matching
 from web.schemas import PostingSummary, summary_of
 
@@ -73,7 +73,7 @@ def deadlines_page(request: Request, session: SessionDep) -> Response:
     return templates.TemplateResponse(request, "deadlines.html", context)
 
 
-@router.get("/api/deadlines", response_model=list[DeadlineWeek])
+@router.get("/api/deadlines", response_model=list[DeadlineWeek], openapi_extra=openapi_parameters())
 def deadlines_api(request: Request, session: SessionDep) -> list[DeadlineWeek]:
     """Upcoming deadlines grouped by week (Monday start), same filters as /api/postings."""
     return deadline_weeks(session, parse_query(request.query_params))

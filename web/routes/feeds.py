@@ -10,7 +10,7 @@ from store.clock import utcnow
 from web.deps import ConfigDep, SessionDep
 from web.errors import NotFound
 from web.feedformats import atom, csv_bytes, ics, json_bytes, rss
-from web.filters import parse_query
+from web.filters import openapi_parameters, parse_query
 from web.queries import all_matching
 
 router = APIRouter(tags=["feeds"])
@@ -24,7 +24,9 @@ MEDIA = {
 }
 
 
-@router.get("/feeds/postings.{fmt}", summary="Feed of an openings list")
+@router.get(
+    "/feeds/postings.{fmt}", summary="Feed of an openings list", openapi_extra=openapi_parameters()
+)
 def postings_feed(fmt: str, request: Request, session: SessionDep, config: ConfigDep) -> Response:
     """The openings selected by the query string (as on /postings) as RSS, Atom, ICS, CSV or JSON."""
     if fmt not in MEDIA:

@@ -7,7 +7,14 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from web.deps import ConfigDep, CurrentUserDep, SessionDep
-from web.filters import DEADLINE_WINDOWS, POSTED_WINDOWS, SORTS, OpeningsQuery, parse_query
+from web.filters import (
+    DEADLINE_WINDOWS,
+    POSTED_WINDOWS,
+    SORTS,
+    OpeningsQuery,
+    openapi_parameters,
+    parse_query,
+)
 from web.fit import fit_scores
 from web.queries import find_openings
 from web.schemas import OpeningsResult
@@ -94,7 +101,7 @@ def openings_page(
     )
 
 
-@router.get("/api/postings", response_model=OpeningsResult)
+@router.get("/api/postings", response_model=OpeningsResult, openapi_extra=openapi_parameters())
 def openings_api(request: Request, session: SessionDep, user: CurrentUserDep) -> OpeningsResult:
     """Open postings with facet counts: the same query string as /postings."""
     return openings(request, session, user)[1]

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from web.deps import CurrentUserDep, SessionDep
-from web.filters import OpeningsQuery, parse_query
+from web.filters import OpeningsQuery, openapi_parameters, parse_query
 from web.fit import preference_point
 from web.queries import all_matching
 from web.svg import KIND_COLOURS, MapPoint, point_of, role_map_svg
@@ -50,7 +50,7 @@ def role_map(request: Request, session: SessionDep, user: CurrentUserDep) -> Res
     )
 
 
-@router.get("/api/map")
+@router.get("/api/map", openapi_extra=openapi_parameters())
 def role_map_api(request: Request, session: SessionDep, user: CurrentUserDep) -> dict[str, Any]:
     """The role map's points (x: P(theoretical), y: P(lead)) and the user's preference."""
     points = map_points(session, parse_query(request.query_params))
