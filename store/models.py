@@ -282,7 +282,7 @@ class DigestSend(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     subscription_id: int = Field(foreign_key="subscription.id", index=True)
     period_key: str
-    status: str = "pending"  # pending | sending | sent | skipped | failed
+    status: str = "pending"  # pending | sending | sent | unknown | skipped | failed
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     attempts: int = 0
