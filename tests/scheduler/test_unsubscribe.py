@@ -114,3 +114,29 @@ def test_works_inside_the_real_app_without_sign_in_or_csrf_token(engine: Engine)
                            headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
         assert done.status_code == 200, done.text
     assert not active(engine, a) and active(engine, b)
+
+
+def test_pages_render_styled_under_the_site_csp(engine: Engine) -> None:
+    """Every state of the page: site layout, own stylesheets, no inline style the CSP would block."""
+    from web.app import create_app
+
+    a, _ = make_subs(engine)
+    app = create_app(WebConfig(database_url=str(engine.url), secret_key=SECRET), engine=engine)
+    token = make_token(SECRET, a, "a@example.org")
+    with TestClient(app) as client:
+        pages = [
+            client.get(f"/unsubscribe/{token}"),
+            client.post(f"/unsubscribe/{token}"),
+            client.post(f"/unsubscribe/{token}"),
+            client.get(f"/unsubscribe/{token}x"),
+        ]
+        for page in pages:
+            csp = page.headers["content-security-policy"]
+            assert "style-src 'self'" in csp and "unsafe-inline" not in csp
+            assert "style=" not in page.text and "<style" not in page.text
+            assert 'href="/static/site.css"' in page.text and 'class="site"' in page.text
+            assert client.get("/static/accounts.css").status_code == 200
+        assert [p.status_code for p in pages] == [200, 200, 200, 400]
+        assert "Stop sending the daily rolefit digest" in pages[0].text
+        assert "will get no more" in pages[1].text and "Already unsubscribed" in pages[2].text
+        assert "Link not valid" in pages[3].text
