@@ -1,5 +1,6 @@
 """`rolefit crawl`: crawl sources now, store what changed, and show a table per source."""
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,11 @@ if TYPE_CHECKING:
     from crawlers.apply import CrawlOutcome
     from crawlers.registry import SourceConfig
     from crawlers.settings import CrawlOptions
+
+
+def console() -> Console:
+    """A console for tables: the terminal's width, or a wide one when output is redirected."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def crawl_options(settings: Settings) -> "CrawlOptions":
@@ -94,10 +100,10 @@ def run_crawl(settings: Settings, *, sources_file: Path | None, source_ids: list
     if not sources:
         raise ConfigError("no sources to crawl")
     engine = open_database(settings)
-    console = Console(stderr=True)
+    errors = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        console=errors, transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task("crawling", total=len(sources))
 
@@ -113,8 +119,8 @@ def run_crawl(settings: Settings, *, sources_file: Path | None, source_ids: list
             interval=timedelta(hours=settings.crawl_interval_hours),
             engine=engine,
         )
-    Console().print(outcome_table(outcomes))
-    _tag(settings, engine, [i for o in outcomes for i in o.changed_ids], console)
+    console().print(outcome_table(outcomes))
+    _tag(settings, engine, [i for o in outcomes for i in o.changed_ids], errors)
     tried = [o for o in outcomes if o.status != "disabled"]
     failed = [o for o in tried if o.failed]
     click.echo(

@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from rolefit.commands.crawl import configured_sources
+from rolefit.commands.crawl import configured_sources, console
 from rolefit.context import open_database
 from rolefit.settings import Settings
 from store.clock import utcnow
@@ -19,15 +18,19 @@ def run_sources_list(settings: Settings, *, sources_file: Path | None) -> None:
     """Print the configured sources: id, platform, organisation, endpoint, verified."""
     sources = configured_sources(settings, sources_file)
     table = Table(title=f"{len(sources)} sources")
-    for name in ("id", "platform", "organisation", "type", "kind", "verified"):
-        table.add_column(name, no_wrap=name in ("id", "platform"))
-    table.add_column("endpoint", overflow="ellipsis", no_wrap=True, max_width=60)
+    table.add_column("id", no_wrap=True)
+    table.add_column("platform", no_wrap=True)
+    table.add_column("organisation", min_width=12)
+    table.add_column("type", min_width=7)
+    table.add_column("kind", min_width=5)
+    table.add_column("verified", no_wrap=True)
+    table.add_column("endpoint", overflow="fold", min_width=16)
     for s in sources:
         verified = "yes" if s.verified else "[yellow]no[/]"
         if not s.enabled:
             verified += " (off)"
         table.add_row(s.id, s.platform, s.organisation, s.org_type, s.kind, verified, s.endpoint())
-    Console().print(table)
+    console().print(table)
 
 
 def _when(value: object) -> str:
@@ -52,7 +55,7 @@ def run_sources_check(settings: Settings) -> None:
             ).all()
         )
     if not sources:
-        Console().print("no source has been crawled yet: run `rolefit crawl`")
+        console().print("no source has been crawled yet: run `rolefit crawl`")
         return
     now = utcnow()
     table = Table(title="source health")
@@ -74,4 +77,4 @@ def run_sources_check(settings: Settings) -> None:
             s.id, health, str(counts.get(s.id, 0)), _when(s.last_success_at), str(s.error_streak),
             next_crawl, (s.last_error or "")[:120],
         )  # fmt: skip
-    Console().print(table)
+    console().print(table)
