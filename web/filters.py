@@ -6,8 +6,9 @@ an error: a shared link with a stale filter still opens.
 """
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from starlette.datastructures import QueryParams
 
@@ -42,6 +43,12 @@ PER_PAGE_DEFAULT = 25
 PER_PAGE_MAX = 100
 MAX_VALUES = 30
 MAX_VALUE_CHARS = 200
+
+
+@lru_cache(maxsize=4096)
+def _quote(text: str) -> str:
+    # A page links to ~100 variations of one query; the same few strings get quoted each time.
+    return quote_plus(text)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ class OpeningsQuery:
 
     def cache_key(self) -> str:
         """What determines the matching set (not sort or page): the facet-count cache key."""
-        return urlencode(self.params(include_paging=False, include_sort=False))
+        return self.query_string(include_paging=False, include_sort=False)
 
     def params(
         self, *, include_paging: bool = True, include_sort: bool = True
@@ -118,7 +125,7 @@ class OpeningsQuery:
 
     def query_string(self, **kwargs: Any) -> str:
         """``?a=b&...`` (or empty) for links."""
-        encoded = urlencode(self.params(**kwargs))
+        encoded = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in self.params(**kwargs))
         return f"?{encoded}" if encoded else ""
 
     @property
