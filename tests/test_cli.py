@@ -1,5 +1,6 @@
 """The command line contract: every command has --help; bad input is one line, non-zero."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -113,6 +114,10 @@ def test_import_then_export_round_trip(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     assert "Research Engineer" in exported.stdout
     assert exported.stdout.splitlines()[0].startswith("id,source_id,external_id,title")
+    rows = [json.loads(line) for line in rolefit("export").stdout.splitlines()]
+    assert rows[0]["kind"] in {"job", "internship", "fellowship", "course", "phd", "postdoc",
+                               "grant", "other"}  # fmt: skip
+    assert rows[0]["model_version"]
 
 
 def test_db_upgrade_is_idempotent() -> None:

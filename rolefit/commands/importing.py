@@ -29,7 +29,7 @@ def ensure_source(session: object, source_id: str, platform: str) -> Source:
 def import_records(
     settings: Settings, records: list[PostingRecord], *, source_id: str, url: str | None = None
 ) -> UpsertResult:
-    """Upsert records under one source, keeping prose evidence (deadline, salary, visa, remote)."""
+    """Upsert records under one source, keeping prose evidence, and tag what is new or changed."""
     from crawlers.prose import enrich
 
     records = [enrich(record) for record in records]
@@ -37,6 +37,10 @@ def import_records(
     with session_scope(engine) as session:
         source = ensure_source(session, source_id, "import")
         result = upsert_postings(session=session, source=source, records=records)
+    if result.changed_ids:
+        from rolefit.tagging import tag_changed
+
+        tag_changed(settings, engine, result.changed_ids)
     return result
 
 
