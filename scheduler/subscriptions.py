@@ -35,8 +35,9 @@ def validate_request(email: str, frequency: str, min_score: float, min_matches: 
         raise SubscriptionError(f"not an email address: {email!r}")
     if frequency not in FREQUENCIES:
         raise SubscriptionError(f"frequency must be daily or weekly, not {frequency!r}")
-    if min_score < 0:
-        raise SubscriptionError(f"min-score must be 0 or more, not {min_score}")
+    # Scores run from 0 to 1; NaN fails both comparisons, so it is refused here too.
+    if not 0 <= min_score <= 1:
+        raise SubscriptionError(f"min-score must be between 0 and 1, not {min_score}")
     if min_matches < 1:
         raise SubscriptionError(f"min-matches must be 1 or more, not {min_matches}")
     return address

@@ -87,3 +87,16 @@ def test_subscribe_refuses_bad_input_with_one_line(
     engine = open_database(settings)
     with Session(engine) as session:
         assert session.exec(select(Subscription)).all() == []
+
+
+@pytest.mark.parametrize("score", ["nan", "inf", "5", "-0.1"])
+def test_subscribe_refuses_a_min_score_outside_0_to_1(
+    settings: Settings, capsys: pytest.CaptureFixture[str], score: str
+) -> None:
+    code, _, err = rolefit(
+        capsys, "subscribe", "--profile", str(PROFILE), "--email", "a@b.org", "--min-score", score
+    )
+    assert code == 1 and err.startswith("rolefit: error: min-score must be between 0 and 1")
+    assert len(err.strip().splitlines()) == 1 and "Error" not in err
+    with Session(open_database(settings)) as session:
+        assert session.exec(select(Subscription)).all() == []

@@ -16,7 +16,10 @@ from store.models import Profile, Subscription
     [
         ({"email": "not-an-address"}, "not an email address"),
         ({"email": "a@b.org", "frequency": "hourly"}, "frequency must be daily or weekly"),
-        ({"email": "a@b.org", "min_score": -1}, "min-score must be 0 or more"),
+        ({"email": "a@b.org", "min_score": -1}, "min-score must be between 0 and 1"),
+        ({"email": "a@b.org", "min_score": 5}, "min-score must be between 0 and 1, not 5"),
+        ({"email": "a@b.org", "min_score": float("nan")}, "min-score must be between 0 and 1"),
+        ({"email": "a@b.org", "min_score": float("inf")}, "min-score must be between 0 and 1"),
         ({"email": "a@b.org", "min_matches": 0}, "min-matches must be 1 or more"),
         ({"email": "a@b.org", "profile_id": 42}, "no profile with id 42"),
     ],
