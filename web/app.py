@@ -41,7 +41,7 @@ SECURITY_HEADERS = {
 }
 OWN_ROUTERS = ("openings", "postings", "rolemap", "deadlines", "sources", "feeds")
 # Routers other helpers own; included when present so the app works while they are written.
-OTHER_ROUTERS = ("auth", "account", "api_match")
+OTHER_ROUTERS = ("auth", "account", "api_match", "unsubscribe")
 
 
 class SecurityHeaders:
