@@ -117,7 +117,8 @@ def open_conditions(
 
 def _listing(dialect: str) -> Select[Any]:
     snippet = func.substr(Posting.description_text, 1, SNIPPET_CHARS).label("snippet")
-    return select(Posting, snippet).options(*(defer(c) for c in HEAVY_COLUMNS))
+    skipped = (*HEAVY_COLUMNS, Posting.tag_probabilities)
+    return select(Posting, snippet).options(*(defer(c) for c in skipped))
 
 
 def _ordered(
