@@ -50,14 +50,20 @@ class SmtpConfig:
     ) -> "SmtpConfig":
         """Parse an smtp:// or smtps:// URL; separate credentials win over ones in the URL."""
         parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise PermanentMailError(
-                f"SMTP URL must be smtp://host[:port] or smtps://..., not {url!r}"
-            )
+        # Never echo the URL itself: it may carry a password.
+        if parts.scheme not in ("smtp", "smtps"):
+            given = f"{parts.scheme}://" if parts.scheme else "no scheme"
+            raise PermanentMailError(f"SMTP URL must start smtp:// or smtps://, not {given}")
+        if not parts.hostname:
+            raise PermanentMailError("SMTP URL has no host: write smtp://host[:port]")
+        try:
+            port = parts.port
+        except ValueError:
+            raise PermanentMailError("SMTP URL has a port that is not a number 0-65535") from None
         tls = parts.scheme == "smtps"
         return cls(
             host=parts.hostname,
-            port=parts.port or (465 if tls else 25),
+            port=port or (465 if tls else 25),
             use_tls=tls,
             username=username or (unquote(parts.username) if parts.username else None),
             password=password or (unquote(parts.password) if parts.password else None),
