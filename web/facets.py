@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select, true, union_a
 from sqlmodel import Session, col
 
 from store.models import Organisation, Posting
+from web.columns import COLUMN_FACETS, JSON_FACETS, json_values
 from web.facetcache import Counted, FacetCache
 from web.filters import DEADLINE_WINDOWS, POSTED_WINDOWS, OpeningsQuery
 from web.schemas import Facet, FacetValue
@@ -94,7 +95,6 @@ def _windows(
     conditions: list[ColumnElement[bool]],
     *,
     past: bool,
-    facet_index: bool = False,
 ) -> dict[str, int]:
     sums = []
     today = now.date()
@@ -116,8 +116,6 @@ def _cube(
     session: Session, names: list[str], conditions: list[ColumnElement[bool]], facet_index: bool
 ) -> dict[str, dict[str, int]]:
     """Counts per value for several low-cardinality facets from one grouped query."""
-    from web.queries import COLUMN_FACETS
-
     keys = [_group_key(COLUMN_FACETS[n], facet_index).label(n) for n in names]
     statement = select(*keys, func.count()).select_from(Posting).where(*conditions)
     rows = session.exec(statement.group_by(*keys)).all()  # type: ignore[call-overload]
@@ -138,8 +136,6 @@ def _lists(
     The JSON list columns live in the wide rows; reading the matching rows once into a CTE and
     unnesting both lists from it halves that reading.
     """
-    from web.queries import JSON_FACETS, json_values
-
     matching = select(*JSON_FACETS.values()).where(*conditions).cte("matching")
     parts = []
     for name, column in JSON_FACETS.items():
@@ -211,8 +207,6 @@ def compute_facets(
     facet_index: bool = False,
 ) -> list[Facet]:
     """Every facet with its counts (each ignoring its own selection)."""
-    from web.queries import COLUMN_FACETS, JSON_FACETS, json_values
-
     dialect = session.get_bind().dialect.name
     vocab = _vocabulary()
     fixed = {"remote": ("remote", "hybrid", "onsite", "unknown"), "visa": ("yes", "no", "unknown")}
@@ -244,7 +238,6 @@ def compute_facets(
                 now,
                 conditions,
                 past=name == "posted",
-                facet_index=facet_index,
             )
             selected = tuple(v for v in (getattr(query, name),) if v)
             facets.append(_facet(name, counts, selected, tuple(windows)))

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from store.clock import utcnow
 from store.models import Organisation, Posting
+from web.columns import COLUMN_FACETS, JSON_FACETS, json_values
 from web.facetcache import Counted, FacetCache
 from web.facets import count_facets
 from web.filters import OpeningsQuery
@@ -31,16 +32,6 @@ from web.search import (
     search_probe,
 )
 
-COLUMN_FACETS: dict[str, Any] = {
-    "kind": Posting.kind,
-    "track": Posting.track,
-    "style": Posting.style,
-    "level": Posting.level,
-    "org": Posting.organisation_name,
-    "remote": Posting.remote,
-    "visa": Posting.visa_sponsorship,
-}
-JSON_FACETS: dict[str, Any] = {"area": Posting.areas, "location": Posting.locations}
 SNIPPET_CHARS = 240
 # Columns a list never shows; loading them for 25 (or 1,500) postings is wasted reading.
 HEAVY_COLUMNS: tuple[Any, ...] = (
@@ -52,13 +43,6 @@ HEAVY_COLUMNS: tuple[Any, ...] = (
 FIT_LIMIT = 1000
 ORDERED_SCAN_MIN_SHARE = 0.01
 ORDERED_SCAN_MAX_ROWS = 20_000
-
-
-def json_values(dialect: str, column: Any) -> Any:
-    """A table-valued function yielding each element of a JSON list column as ``value``."""
-    if dialect == "postgresql":
-        return func.json_array_elements_text(column).table_valued("value").alias("elem")
-    return func.json_each(column).table_valued("value").alias("elem")
 
 
 def _window(field: Any, days: str, today: date) -> ColumnElement[bool]:
