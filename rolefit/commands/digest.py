@@ -5,12 +5,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from rolefit.context import open_database
-from rolefit.errors import ConfigError
+from rolefit.errors import ConfigError, RolefitError
 from rolefit.jobs import scheduler_config
 from rolefit.settings import Settings
 from scheduler.config import SchedulerConfig
 from scheduler.digests import render_text, subject
-from scheduler.planning import Planned, digest_links, plan_due_digests
+from scheduler.planning import DigestReport, Planned, digest_links, plan_due_digests
 from scheduler.selection import is_send_time
 from scheduler.sending import send_due_digests
 from store.clock import utcnow
@@ -22,6 +22,8 @@ REASONS = {
     "busy": "being sent by another process",
     "waiting": "waiting to retry after a temporary failure",
 }
+# Outcomes of a --send run that mean mail did not go out now: the command then exits non-zero.
+FAILED = ("retrying", "failed", "error")
 
 
 def _header(item: Planned) -> str:
@@ -43,6 +45,17 @@ def _print_plan(engine: Engine, config: SchedulerConfig) -> None:
             click.echo(render_text(item.digest, digest_links(config, subscription)))
 
 
+def _failure(report: DigestReport) -> str | None:
+    """One line about the digests this run could not send, or None when all went out."""
+    failed = [i for i in report.items if i.outcome in FAILED]
+    if not failed:
+        return None
+    retried = sum(1 for i in failed if i.outcome == "retrying")
+    first = next((i.error for i in failed if i.error), "no reason recorded")
+    later = f"; {retried} will be retried" if retried else ""
+    return f"{len(failed)} of {len(report.items)} digests not sent ({first}){later}"
+
+
 def run_digest(settings: Settings, *, dry_run: bool, send: bool) -> None:
     """Print what would be sent (the default), or send what is due now and say what happened."""
     engine = open_database(settings)
@@ -61,3 +74,6 @@ def run_digest(settings: Settings, *, dry_run: bool, send: bool) -> None:
         click.echo(f"{_header(item)}: {item.outcome}{extra}")
     totals = ", ".join(f"{n} {k}" for k, n in sorted(report.totals().items()))
     click.echo(f"Digests: {totals or 'no active subscriptions'}.")
+    failure = _failure(report)
+    if failure:
+        raise RolefitError(failure)

@@ -100,3 +100,27 @@ def test_subscribe_refuses_a_min_score_outside_0_to_1(
     assert len(err.strip().splitlines()) == 1 and "Error" not in err
     with Session(open_database(settings)) as session:
         assert session.exec(select(Subscription)).all() == []
+
+
+def test_send_with_the_smtp_server_down_fails_with_one_line_and_keeps_the_digest(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    engine = open_database(settings)
+    add_postings(engine, [{"title": "Evaluations Engineer", "org": "Northgate Evals"}])
+    rolefit(capsys, "subscribe", "--profile", str(PROFILE), "--email", "s@example.org",
+            "--frequency", "daily")  # fmt: skip
+    monkeypatch.setenv("ROLEFIT_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setattr("rolefit.commands.digest.is_send_time", lambda now, hour: True)
+    code, out, err = rolefit(capsys, "digest", "--send")
+    assert code == 1 and "retrying" in out
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("rolefit: error: 1 of 1 digests not sent (cannot reach SMTP server")
+    assert err.strip().endswith("1 will be retried")
+    with Session(engine) as session:
+        (row,) = session.exec(select(DigestSend)).all()
+        assert row.status == "pending" and row.attempts == 1 and row.next_attempt_at is not None
