@@ -7,8 +7,9 @@ WebConfig and calls ``create_app``.
 import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -70,10 +71,29 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _included(routes: Any, found: set[int]) -> set[int]:
+    """Ids of every router already included, however deeply (FastAPI keeps them nested)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None and id(inner) not in found:
+            found.add(id(inner))
+            _included(inner.routes, found)
+    return found
+
+
+def _include(app: FastAPI, router: APIRouter, name: str) -> None:
+    # A router another one already brought in (account includes unsubscribe) would register
+    # every operation twice; include each router once.
+    if id(router) in _included(app.routes, set()):
+        log.debug("web.routes.%s is already included", name)
+        return
+    app.include_router(router)
+
+
 def _include_routers(app: FastAPI) -> None:
     for name in OWN_ROUTERS:
         module = importlib.import_module(f"web.routes.{name}")
-        app.include_router(module.router)
+        _include(app, module.router, name)
     for name in OTHER_ROUTERS:
         try:
             module = importlib.import_module(f"web.routes.{name}")
@@ -82,7 +102,7 @@ def _include_routers(app: FastAPI) -> None:
                 raise
             log.info("web.routes.%s is not available; its pages are left out", name)
             continue
-        app.include_router(module.router)
+        _include(app, module.router, name)
 
 
 def _install_security(app: FastAPI, config: WebConfig) -> None:
