@@ -15,13 +15,17 @@ from store.db import session_scope
 
 def classifier_for(settings: Settings, engine: Engine | None = None) -> RoleClassifier:
     """The saved classifier, or a freshly trained one (with ``engine``'s corrections, if given)."""
+    if engine is None:
+        return load_or_train(settings.model_dir)
     classifier = load_model(settings.model_dir)
     if classifier is not None:
         return classifier
-    if engine is None:
-        return load_or_train(settings.model_dir)
+    # The saved model is missing, stale or unreadable: retrain at once (force) rather than let
+    # load_or_train load (and warn about) the same file a second time.
     with session_scope(engine) as session:
-        classifier = load_or_train(settings.model_dir, extra_labels=training_examples(session))
+        classifier = load_or_train(
+            settings.model_dir, extra_labels=training_examples(session), force=True
+        )
         mark_used(session, classifier.version)
     return classifier
 

@@ -150,3 +150,27 @@ def test_train_prints_evaluation_and_retags_stored_postings(
         [posting] = session.exec(select(Posting)).all()
         assert posting.model_version == sidecar["model_version"]
     engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_database", [False, True])
+def test_unreadable_model_is_loaded_once_then_retrained(
+    model_settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    with_database: bool,
+) -> None:
+    import joblib
+
+    from rolefit.tagging import classifier_for
+
+    (model_settings.model_dir / "role_classifier.joblib").write_bytes(b"garbage")
+    loads: list[object] = []
+    real_load = joblib.load
+    monkeypatch.setattr(joblib, "load", lambda *a, **k: loads.append(a) or real_load(*a, **k))
+    engine = open_database(model_settings) if with_database else None
+    classifier = classifier_for(model_settings, engine)
+    assert len(loads) == 1  # the broken file is tried once, not once per layer
+    assert load_model(model_settings.model_dir) is not None
+    assert classifier.version == read_sidecar(model_settings.model_dir)["model_version"]  # type: ignore[index]
