@@ -284,13 +284,31 @@ def test_digest_subscribe_and_unsubscribe(client: TestClient, engine: Engine) ->
         row.active,
     ) == (pid, "me@example.org", "daily", 0.3, 2, True)
     assert row.user_id is not None
-    assert "Active: a <strong>daily</strong>" in client.get(f"/profiles/{pid}/digest").text
+    page = client.get(f"/profiles/{pid}/digest").text
+    assert "Active: a <strong>daily</strong>" in page and "a fit of 30% or more" in page
+    assert "No mail server is configured" in page  # the test app has no SMTP: say nothing is sent
     client.post(f"/subscriptions/{row.id}/unsubscribe", data={"csrf_token": token})
     [row] = _rows(engine, Subscription)
     assert not row.active and row.unsubscribed_at is not None
     api = client.post("/api/subscriptions", json={"profile_id": pid, "email": "me@example.org"})
     assert api.status_code == 201 and api.json()["active"]
     assert client.delete(f"/api/subscriptions/{api.json()['id']}").json()["active"] is False
+
+
+def test_digest_min_score_is_a_fraction_not_a_percentage(
+    client: TestClient, engine: Engine
+) -> None:
+    pid = client.post("/api/profiles", json={"name": "Percent person"}).json()["id"]
+    token = csrf_from(client, f"/profiles/{pid}/digest")
+    assert "a fit of 40% is 0.4" in client.get(f"/profiles/{pid}/digest").text
+    form = {"email": "me@example.org", "min_score": "48", "csrf_token": token}
+    page = client.post(f"/profiles/{pid}/digest", data=form)
+    assert page.status_code == 422 and "Min-score must be between 0 and 1, not 48" in page.text
+    api = client.post(
+        "/api/subscriptions", json={"profile_id": pid, "email": "me@example.org", "min_score": 48}
+    )
+    assert api.status_code == 422
+    assert _rows(engine, Subscription) == []
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ class SubscriptionIn(BaseModel):
     profile_id: int
     email: str
     frequency: str = "weekly"
-    min_score: float = Field(default=0.0, ge=0)
+    min_score: float = Field(default=0.0, ge=0, le=1)
     min_matches: int = Field(default=1, ge=1)
 
 
