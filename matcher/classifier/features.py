@@ -135,53 +135,35 @@ class FeatureParams:
     body_max_features: int | None = 60_000
 
 
+def _column(pick: Any, vectorizer: Any) -> Pipeline:
+    """A block of the feature union: pick one text from each posting, then vectorise it."""
+    return Pipeline([("pick", FunctionTransformer(pick)), ("tfidf", vectorizer)])
+
+
 def build_features(params: FeatureParams = FeatureParams()) -> FeatureUnion:
     """An unfitted transformer from a list of PostingText to one sparse matrix."""
-    title_words = Pipeline(
-        [
-            ("pick", FunctionTransformer(titles)),
-            (
-                "tfidf",
-                TfidfVectorizer(
-                    ngram_range=params.title_ngrams,
-                    sublinear_tf=True,
-                    token_pattern=TOKEN_PATTERN,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
+    title_words = TfidfVectorizer(
+        ngram_range=params.title_ngrams,
+        sublinear_tf=True,
+        token_pattern=TOKEN_PATTERN,
+        dtype=np.float32,
     )
-    title_chars = Pipeline(
-        [
-            ("pick", FunctionTransformer(titles)),
-            (
-                "tfidf",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=params.title_chars,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                ),
-            ),
-        ]
+    title_chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=params.title_chars, sublinear_tf=True, dtype=np.float32
     )
-    body_words = Pipeline(
-        [
-            ("pick", FunctionTransformer(bodies)),
-            (
-                "tfidf",
-                FastTfidfVectorizer(
-                    ngram_range=params.body_ngrams,
-                    min_df=params.body_min_df,
-                    max_df=0.9,
-                    max_features=params.body_max_features,
-                    sublinear_tf=True,
-                ),
-            ),
-        ]
+    body_words = FastTfidfVectorizer(
+        ngram_range=params.body_ngrams,
+        min_df=params.body_min_df,
+        max_df=0.9,
+        max_features=params.body_max_features,
+        sublinear_tf=True,
     )
     return FeatureUnion(
-        [("title_words", title_words), ("title_chars", title_chars), ("body_words", body_words)]
+        [
+            ("title_words", _column(titles, title_words)),
+            ("title_chars", _column(titles, title_chars)),
+            ("body_words", _column(bodies, body_words)),
+        ]
     )
 
 
