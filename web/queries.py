@@ -40,7 +40,9 @@ HEAVY_COLUMNS: tuple[Any, ...] = (
     Posting.tag_evidence,
     Posting.extras,
 )
-FIT_LIMIT = 1000
+FIT_LIMIT = 1000  # best-fit sorting ranks this many matches at most
+# Walk newest-first only when at least 1% of open postings match and a page fills within
+# 20,000 rows; otherwise filter first and sort (see _ordered_scan).
 ORDERED_SCAN_MIN_SHARE = 0.01
 ORDERED_SCAN_MAX_ROWS = 20_000
 
@@ -99,7 +101,7 @@ def open_conditions(
     return conditions
 
 
-def _listing(dialect: str) -> Select[Any]:
+def _listing() -> Select[Any]:
     snippet = func.substr(Posting.description_text, 1, SNIPPET_CHARS).label("snippet")
     skipped = (*HEAVY_COLUMNS, Posting.tag_probabilities)
     return select(Posting, snippet).options(*(defer(c) for c in skipped))
@@ -191,7 +193,7 @@ def find_openings(
         search_first=counted.search_first,
         walk=ordered_scan,
     )
-    statement = _listing(dialect).where(*conditions)
+    statement = _listing().where(*conditions)
     if query.sort == "fit" and fit_scores is not None:
         items = _fit_page(session, statement, query, fit_scores)
         total = _fit_total(session, conditions, fit_scores)
