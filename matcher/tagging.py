@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from matcher.classifier.features import PostingText
 from matcher.classifier.model import Prediction, RoleClassifier
-from matcher.classifier.persist import train_and_save
+from matcher.classifier.persist import load_model, train_and_save
 from matcher.labels import corrected_columns, current_labels, mark_used, training_examples
 from matcher.taxonomy import MULTI_FIELD, SINGLE_FIELDS
 from store.clock import utcnow
@@ -127,3 +127,19 @@ def retrain(session: Session, model_dir: Path, *, cross_validation: bool = True)
     used = mark_used(session, classifier.version)
     tagged = tag_postings(session, classifier)
     return RetrainResult(classifier=classifier, sidecar=sidecar, tagged=tagged, labels_used=used)
+
+
+def current_classifier(session: Session, model_dir: Path) -> RoleClassifier:
+    """The saved classifier if current, else one trained now on the corpus plus corrections.
+
+    Training without the corrections would lose them for good when they are already marked
+    used (a stale model after a corpus change), so every caller that may train goes here.
+    """
+    classifier = load_model(model_dir)
+    if classifier is not None:
+        return classifier
+    classifier, _ = train_and_save(
+        model_dir, extra=training_examples(session), cross_validation=False
+    )
+    mark_used(session, classifier.version)
+    return classifier

@@ -6,9 +6,8 @@ stale) it is trained first, including the database's corrections, which takes se
 
 from sqlalchemy import Engine
 
-from matcher.classifier import RoleClassifier, load_model, load_or_train
-from matcher.labels import mark_used, training_examples
-from matcher.tagging import tag_postings
+from matcher.classifier import RoleClassifier, load_or_train
+from matcher.tagging import current_classifier, tag_postings
 from rolefit.settings import Settings
 from store.db import session_scope
 
@@ -17,17 +16,8 @@ def classifier_for(settings: Settings, engine: Engine | None = None) -> RoleClas
     """The saved classifier, or a freshly trained one (with ``engine``'s corrections, if given)."""
     if engine is None:
         return load_or_train(settings.model_dir)
-    classifier = load_model(settings.model_dir)
-    if classifier is not None:
-        return classifier
-    # The saved model is missing, stale or unreadable: retrain at once (force) rather than let
-    # load_or_train load (and warn about) the same file a second time.
     with session_scope(engine) as session:
-        classifier = load_or_train(
-            settings.model_dir, extra_labels=training_examples(session), force=True
-        )
-        mark_used(session, classifier.version)
-    return classifier
+        return current_classifier(session, settings.model_dir)
 
 
 def tag_all(settings: Settings, engine: Engine) -> int:

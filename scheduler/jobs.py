@@ -63,12 +63,11 @@ def _changed_since_tagged(engine: Engine) -> list[int]:
 
 def classify_new(config: SchedulerConfig, engine: Engine) -> int:
     """Tag postings that are untagged, tagged by an older model, or changed since tagging."""
-    from matcher.classifier import load_or_train
-    from matcher.tagging import tag_postings
+    from matcher.tagging import current_classifier, tag_postings
 
-    classifier = load_or_train(config.model_dir)
     changed = _changed_since_tagged(engine)
     with session_scope(engine) as session:
+        classifier = current_classifier(session, config.model_dir)
         count = tag_postings(session, classifier, only_stale=True)
         if changed:
             count += tag_postings(session, classifier, ids=changed)

@@ -179,3 +179,30 @@ def test_tagging_and_corrections_on_every_database(trained_dir: Path, any_engine
         assert engineer is not None and theorist is not None
         assert engineer.areas == ["security"] and engineer.tag_evidence["style"]
         assert theorist.style == "theoretical" and theorist.model_version == classifier.version
+
+
+def test_a_stale_model_is_retrained_with_corrections_already_used(
+    model_settings: Settings, engine: Engine
+) -> None:
+    """After a corpus or code change the saved model is stale; its replacement keeps the
+    corrections even though an earlier retrain marked them used (the scheduler's path)."""
+    import json
+
+    from matcher.classifier import read_sidecar
+    from matcher.tagging import current_classifier
+
+    [posting_id] = add_postings(engine, THEORIST)
+    with session_scope(engine) as session:
+        apply_correction(session, posting_id, "level", "contributor")
+        retrain(session, model_settings.model_dir, cross_validation=False)
+        assert unused_label_count(session) == 0
+    sidecar_path = model_settings.model_dir / "role_classifier.json"
+    sidecar = json.loads(sidecar_path.read_text())
+    sidecar_path.write_text(json.dumps({**sidecar, "corpus_hash": "older corpus"}))
+    with session_scope(engine) as session:
+        classifier = current_classifier(session, model_settings.model_dir)
+    fresh = read_sidecar(model_settings.model_dir)
+    assert fresh is not None and fresh["n_extra"] == 1 and fresh["corpus_hash"] != "older corpus"
+    assert classifier.version == fresh["model_version"]
+    with session_scope(engine) as session:  # and a current model is simply loaded
+        assert current_classifier(session, model_settings.model_dir).version == classifier.version

@@ -38,7 +38,7 @@ class FakeClassifier:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeClassifier:
     classifier = FakeClassifier()
-    monkeypatch.setattr("matcher.classifier.load_or_train", lambda model_dir: classifier)
+    monkeypatch.setattr("matcher.tagging.current_classifier", lambda session, model_dir: classifier)
     return classifier
 
 
