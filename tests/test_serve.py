@@ -58,3 +58,14 @@ def test_serve_answers_with_an_empty_home_page(served: str) -> None:
     assert page.status_code == 200
     assert "rolefit" in page.text
     assert "<title>" in page.text
+
+
+def test_serve_sends_security_headers_and_json_twins(served: str) -> None:
+    page = httpx.get(served + "/postings?kind=job&q=%22unbalanced", timeout=10)
+    assert page.status_code == 200
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    data = httpx.get(served + "/api/postings", timeout=10).json()
+    assert data["total"] == 0 and data["items"] == []
+    missing = httpx.get(served + "/postings/12345", timeout=10)
+    assert missing.status_code == 404 and "<title>Not found" in missing.text
