@@ -9,7 +9,7 @@ from rolefit.context import open_database
 from rolefit.errors import InputError
 from rolefit.settings import Settings
 from scheduler.errors import SchedulerError
-from scheduler.subscriptions import create_subscription
+from scheduler.subscriptions import create_subscription, validate_request
 from store.db import session_scope
 
 
@@ -24,6 +24,10 @@ def run_subscribe(
 ) -> None:
     """Store the profile and the subscription; re-running with the same profile updates it."""
     profile = read_profile(profile_file)
+    try:
+        validate_request(email, frequency, min_score, min_matches)  # before any database work
+    except SchedulerError as exc:
+        raise InputError(str(exc)) from exc
     engine = open_database(settings)
     try:
         with session_scope(engine) as session:
@@ -40,7 +44,8 @@ def run_subscribe(
         raise InputError(str(exc)) from exc
     click.echo(
         f"Subscribed {email.strip()} to a {frequency} digest for {profile.name} "
-        f"(subscription {sub_id}; min score {min_score}, at least {min_matches} matches)."
+        f"(subscription {sub_id}; min score {min_score}, at least {min_matches} "
+        f"match{'' if min_matches == 1 else 'es'})."
     )
     if not settings.smtp_url:
         click.echo("Note: ROLEFIT_SMTP_URL is not set, so nothing can be sent yet.", err=True)

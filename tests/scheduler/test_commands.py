@@ -124,3 +124,11 @@ def test_send_with_the_smtp_server_down_fails_with_one_line_and_keeps_the_digest
     with Session(engine) as session:
         (row,) = session.exec(select(DigestSend)).all()
         assert row.status == "pending" and row.attempts == 1 and row.next_attempt_at is not None
+
+
+def test_subscribe_checks_its_input_before_the_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ROLEFIT_DATABASE_URL", "postgresql+psycopg://x@127.0.0.1:9/x")
+    code, _, err = rolefit(capsys, "subscribe", "--profile", str(PROFILE), "--email", "nope")
+    assert code == 1 and err.strip() == "rolefit: error: not an email address: 'nope'"
