@@ -22,16 +22,26 @@ from rolefit.tagging import classifier_for
 BATCH = 1000
 
 
-def _numbered_lines(file: Path) -> Iterator[tuple[int, str]]:
-    if str(file) == "-":
-        yield from enumerate(sys.stdin, start=1)
-        return
-    stream: IO[str]
+def _decoded(number: int, raw: bytes | str) -> str:
+    if isinstance(raw, str):
+        return raw
     try:
-        with file.open(encoding="utf-8") as stream:
-            yield from enumerate(stream, start=1)
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{file}: not UTF-8 text ({exc.reason})") from exc
+        raise InputError(f"line {number}: not UTF-8 text ({exc.reason})") from exc
+
+
+def _numbered_lines(file: Path) -> Iterator[tuple[int, str]]:
+    # Bytes are decoded here, line by line, so bad bytes are reported with their line number
+    # (stdin's own decoder would hide them behind surrogate escapes or a traceback).
+    if str(file) == "-":
+        stdin: IO[Any] = getattr(sys.stdin, "buffer", sys.stdin)
+        for number, raw in enumerate(stdin, start=1):
+            yield number, _decoded(number, raw)
+        return
+    with file.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            yield number, _decoded(number, raw)
 
 
 def parse_line(number: int, line: str) -> tuple[Any, PostingText]:

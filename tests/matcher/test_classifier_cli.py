@@ -174,3 +174,25 @@ def test_unreadable_model_is_loaded_once_then_retrained(
     assert len(loads) == 1  # the broken file is tried once, not once per layer
     assert load_model(model_settings.model_dir) is not None
     assert classifier.version == read_sidecar(model_settings.model_dir)["model_version"]  # type: ignore[index]
+
+
+def test_classify_names_the_line_with_bytes_that_are_not_utf8(
+    model_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    good = b'{"id": 1, "title": "Software Engineer"}\n'
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(good + b'{"id": 2, "title": "Ing\xe9nieur"}\n')
+    code, out, err = run(["classify", str(path)], capsys)
+    assert code == 1 and out == ""
+    assert err.strip().startswith("rolefit: error: line 2: not UTF-8 text")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe\n" + good)))
+    code, out, err = run(["classify", "-"], capsys)
+    assert code == 1 and err.strip().startswith("rolefit: error: line 1: not UTF-8 text")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(good)))
+    code, out, _ = run(["classify", "-"], capsys)
+    assert code == 0 and json.loads(out)["id"] == 1
