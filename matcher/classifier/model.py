@@ -236,12 +236,24 @@ class RoleClassifier:
         return named[:n]
 
 
+# What tokenising leaves of contractions ("you'll" -> "you", "ll"): never evidence.
+CONTRACTION_ENDS = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
+
+
+def _word(word: str) -> bool:
+    return word not in CONTRACTION_ENDS and any(c.isalpha() for c in word)
+
+
 def _readable(phrase: str | None) -> bool:
+    """Whether a phrase can be shown as evidence: real words, not edged by a stop word."""
     if phrase is None:
         return False
     words = phrase.removeprefix("title: ").split()
     return (
-        bool(words) and words[0] not in ENGLISH_STOP_WORDS and words[-1] not in ENGLISH_STOP_WORDS
+        bool(words)
+        and all(_word(w) for w in words)
+        and words[0] not in ENGLISH_STOP_WORDS
+        and words[-1] not in ENGLISH_STOP_WORDS
     )
 
 

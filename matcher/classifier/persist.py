@@ -36,7 +36,7 @@ from store.clock import utcnow
 log = logging.getLogger(__name__)
 
 # Bump when features, heads or their parameters change: saved models are then retrained.
-CODE_MODEL_VERSION = "rc2"
+CODE_MODEL_VERSION = "rc3"
 MODEL_FILE = "role_classifier.joblib"
 SIDECAR_FILE = "role_classifier.json"
 

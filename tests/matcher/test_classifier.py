@@ -279,6 +279,20 @@ def test_evidence_skips_stop_word_phrases(classifier: RoleClassifier) -> None:
     assert not any(p.removeprefix("title: ").split()[0] in ("and", "the", "of") for p in shown)
 
 
+def test_evidence_has_no_contraction_ends_or_bare_punctuation(classifier: RoleClassifier) -> None:
+    shown = [p for p, ok in zip(classifier._phrases, classifier._eligible, strict=True) if ok]
+    words = {w for p in shown for w in p.removeprefix("title: ").split()}
+    assert not words & {"ll", "ve", "re", "s", "t", "-", "–", "+"}
+    posting = PostingText(
+        "Senior Research Engineer, Evaluations",
+        "You'll build evaluation suites - and we'll run them. You've shipped ML systems; "
+        "you're at ease with agents. We'd love to hear from you - apply today.",
+    )
+    [prediction] = classifier.predict([posting])
+    for phrase in prediction.evidence["style"] + prediction.evidence["level"]:
+        assert all(w not in ("ll", "ve", "re", "d", "-") for w in phrase.split()), phrase
+
+
 def test_saved_model_round_trip_and_sidecar(trained_dir: Path, classifier: RoleClassifier) -> None:
     sidecar = read_sidecar(trained_dir)
     assert sidecar is not None
