@@ -441,3 +441,21 @@ def test_account_json_routes_are_in_the_openapi_schema(client: TestClient) -> No
         "/api/postings/{posting_id}/labels",
     ):
         assert path in paths, path
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", "99999999999999999999999", str(2**63)])
+def test_ids_no_database_can_store_are_not_found_not_an_error(
+    client: TestClient, row_id: str
+) -> None:
+    token = csrf_from(client, "/account/tokens")
+    answers = [
+        client.get(f"/profiles/{row_id}"),
+        client.get(f"/profiles/{row_id}/matches"),
+        client.get(f"/profiles/{row_id}/digest"),
+        client.get(f"/api/profiles/{row_id}"),
+        client.get(f"/api/subscriptions/{row_id}"),
+        client.post(f"/subscriptions/{row_id}/unsubscribe", data={"csrf_token": token}),
+        client.post(f"/account/tokens/{row_id}/revoke", data={"csrf_token": token}),
+        client.post(f"/api/postings/{row_id}/labels", json={"field": "kind", "value": "job"}),
+    ]
+    assert [a.status_code for a in answers] == [404] * len(answers), [a.url for a in answers]

@@ -16,6 +16,14 @@ from store.clock import utcnow
 from store.models import ApiToken, DigestSend, Profile, Subscription, User
 from web.accounts.identity import hash_token, new_api_token
 
+# Ids arrive from URLs; beyond a 64-bit integer the databases refuse them with an error (500).
+MAX_ID = 2**63 - 1
+
+
+def get_row(session: Session, model: Any, row_id: int) -> Any:
+    """The row of ``model`` with ``row_id``, or None (also for ids no database can store)."""
+    return session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
 
 def _uid(user: User) -> int:
     if user.id is None:
@@ -36,7 +44,7 @@ def latest_profile(profiles: Sequence[Profile]) -> Profile | None:
 
 def owned_profile(session: Session, user: User, profile_id: int) -> Profile | None:
     """The profile with ``profile_id`` if ``user`` owns it."""
-    profile = session.get(Profile, profile_id)
+    profile = get_row(session, Profile, profile_id)
     return profile if profile is not None and profile.user_id == _uid(user) else None
 
 
@@ -92,7 +100,7 @@ def subscriptions_for_profile(session: Session, profile: Profile) -> Sequence[Su
 
 def owned_subscription(session: Session, user: User, subscription_id: int) -> Subscription | None:
     """The subscription with ``subscription_id`` if ``user`` owns it."""
-    row = session.get(Subscription, subscription_id)
+    row = get_row(session, Subscription, subscription_id)
     return row if row is not None and row.user_id == _uid(user) else None
 
 
@@ -149,7 +157,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
 
 def owned_token(session: Session, user: User, token_id: int) -> ApiToken | None:
     """The API token with ``token_id`` if ``user`` owns it."""
-    row = session.get(ApiToken, token_id)
+    row = get_row(session, ApiToken, token_id)
     return row if row is not None and row.user_id == _uid(user) else None
 
 

@@ -15,6 +15,7 @@ from matcher.errors import LabelError
 from matcher.labels import apply_correction
 from store.db import session_scope
 from store.models import Posting, User
+from web.accounts import records
 from web.errors import BadRequest, NotFound
 from web.routes.account_profiles import form_lists
 from web.security import SignedInUser
@@ -31,7 +32,7 @@ class CorrectionIn(BaseModel):
 
 def _correct(request: Request, user: User, posting_id: int, field: str, value: Any) -> Any:
     with session_scope(request.app.state.engine) as session:
-        if session.get(Posting, posting_id) is None:
+        if records.get_row(session, Posting, posting_id) is None:
             raise NotFound("There is no posting with this id.")
         try:
             label = apply_correction(
