@@ -17,6 +17,7 @@ from web.filters import (
 )
 from web.fit import fit_scores
 from web.queries import find_openings
+from web.routes.sources import source_health
 from web.schemas import OpeningsResult
 
 router = APIRouter(tags=["openings"])
@@ -86,6 +87,10 @@ def openings_page(
     """Open postings with facets, search, sorting and pagination (HTML)."""
     query, result = openings(request, session, user)
     feed_query = query.query_string(include_paging=False)
+    # An empty site says why: the sources that have not delivered yet, with their errors.
+    unhealthy = []
+    if result.total == 0 and not query.is_filtered:
+        unhealthy = [s for s in source_health(session) if s.status != "ok"]
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request,
@@ -97,6 +102,7 @@ def openings_page(
             "sorts": _sorts(query, user is not None),
             "feeds": [(fmt, f"/feeds/postings.{fmt}{feed_query}") for fmt in FEED_FORMATS],
             "json_url": f"/api/postings{query.query_string()}",
+            "unhealthy_sources": unhealthy,
         },
     )
 
