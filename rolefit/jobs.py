@@ -11,6 +11,7 @@ from rolefit.errors import ConfigError
 from rolefit.secrets import secret_key
 from rolefit.settings import Settings
 from scheduler.config import SchedulerConfig
+from scheduler.errors import ConfigInvalid
 from scheduler.mailer import MailError, SmtpConfig
 
 
@@ -32,19 +33,27 @@ def smtp_config(settings: Settings) -> SmtpConfig | None:
         raise ConfigError(f"invalid setting ROLEFIT_SMTP_URL: {exc}") from exc
 
 
+# SchedulerConfig fields whose setting is not simply ROLEFIT_<FIELD>.
+SETTING_NAMES = {"public_url": "ROLEFIT_BASE_URL (or ROLEFIT_HOST/ROLEFIT_PORT)"}
+
+
 def scheduler_config(settings: Settings, *, database_url: str | None = None) -> SchedulerConfig:
     """What the scheduler and digest jobs need, taken from rolefit's settings."""
-    return SchedulerConfig(
-        database_url=database_url or settings.resolved_database_url,
-        model_dir=settings.model_dir,
-        secret_key=secret_key(settings),
-        public_url=settings.public_url,
-        smtp=smtp_config(settings),
-        mail_from=settings.mail_from,
-        sources_file=settings.sources,
-        crawl_interval_hours=settings.crawl_interval_hours,
-        contact_url=settings.contact_url,
-    )
+    try:
+        return SchedulerConfig(
+            database_url=database_url or settings.resolved_database_url,
+            model_dir=settings.model_dir,
+            secret_key=secret_key(settings),
+            public_url=settings.public_url,
+            smtp=smtp_config(settings),
+            mail_from=settings.mail_from,
+            sources_file=settings.sources,
+            crawl_interval_hours=settings.crawl_interval_hours,
+            contact_url=settings.contact_url,
+        )
+    except ConfigInvalid as exc:
+        name = SETTING_NAMES.get(exc.field, f"ROLEFIT_{exc.field.upper()}")
+        raise ConfigError(f"invalid setting {name}: {exc.reason}") from exc
 
 
 def start_background_scheduler(settings: Settings, engine: Engine) -> Stoppable | None:

@@ -7,7 +7,37 @@ benchmark build it directly.
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scheduler.errors import ConfigInvalid
 from scheduler.mailer import SmtpConfig
+
+# Fields that are periods or counts: zero or less would crawl or send without pause, or never.
+POSITIVE = (
+    "crawl_interval_hours",
+    "crawl_check_minutes",
+    "classify_minutes",
+    "retrain_minutes",
+    "liveness_hours",
+    "digest_minutes",
+    "prune_hours",
+    "keep_runs_days",
+    "sending_stale_after_s",
+    "max_send_attempts",
+    "retry_base_s",
+)
+
+
+def config_problem(config: "SchedulerConfig") -> ConfigInvalid | None:
+    """The first value of ``config`` that cannot work, as an error (None when all can)."""
+    for name in POSITIVE:
+        value = getattr(config, name)
+        if not value > 0:  # also catches NaN
+            return ConfigInvalid(name, f"must be more than 0, not {value}")
+    if not 0 <= config.digest_hour_utc <= 23:
+        return ConfigInvalid("digest_hour_utc", f"must be 0 to 23, not {config.digest_hour_utc}")
+    if not config.public_url.startswith(("http://", "https://")):
+        # Digest links (unsubscribe above all) are built on it; they must be absolute URLs.
+        return ConfigInvalid("public_url", "must start with http:// or https://")
+    return None
 
 
 @dataclass(frozen=True)
@@ -52,3 +82,8 @@ class SchedulerConfig:
     contact_url: str = "https://github.com/rolefit/rolefit"
     jobs: tuple[str, ...] | None = None  # which jobs to schedule; None means all of them
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problem = config_problem(self)
+        if problem is not None:
+            raise problem

@@ -3,6 +3,7 @@
     SchedulerError                 base
     ├── SubscriptionError          a subscription request is invalid (bad email, frequency, ...)
     ├── TokenError                 an unsubscribe token is forged, malformed or for nobody
+    ├── ConfigInvalid              a SchedulerConfig value is out of range (names the field)
     └── DependencyMissing          a collaborating package (crawler, matcher) is not installed
 
 Mail failures are ``scheduler.mailer.TemporaryMailError`` / ``PermanentMailError``; they never
@@ -20,6 +21,14 @@ class SubscriptionError(SchedulerError):
 
 class TokenError(SchedulerError):
     """An unsubscribe token does not verify or names no subscription."""
+
+
+class ConfigInvalid(SchedulerError):
+    """A SchedulerConfig value cannot work; ``field`` names it, the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.reason = field, message
 
 
 class DependencyMissing(SchedulerError):
