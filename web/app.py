@@ -5,11 +5,9 @@ WebConfig and calls ``create_app``.
 """
 
 import importlib
-import logging
 from pathlib import Path
-from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,10 +16,10 @@ from store.db import make_engine
 from web.config import WebConfig
 from web.errors import install_error_handlers
 from web.facetcache import FacetCache
+from web.security import install_security
 from web.templating import make_templates
 
 HERE = Path(__file__).parent
-log = logging.getLogger("rolefit.web")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -40,9 +38,10 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "cross-origin-opener-policy": "same-origin",
 }
-OWN_ROUTERS = ("openings", "postings", "rolemap", "deadlines", "sources", "feeds")
-# Routers other helpers own; included when present so the app works while they are written.
-OTHER_ROUTERS = ("auth", "account", "api_match", "unsubscribe")
+ROUTERS = (
+    "openings", "postings", "rolemap", "deadlines", "sources", "feeds",
+    "auth", "account", "api_match", "unsubscribe",
+)  # fmt: skip
 
 
 class SecurityHeaders:
@@ -71,49 +70,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _included(routes: Any, found: set[int]) -> set[int]:
-    """Ids of every router already included, however deeply (FastAPI keeps them nested)."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None and id(inner) not in found:
-            found.add(id(inner))
-            _included(inner.routes, found)
-    return found
-
-
-def _include(app: FastAPI, router: APIRouter, name: str) -> None:
-    # A router another one already brought in (account includes unsubscribe) would register
-    # every operation twice; include each router once.
-    if id(router) in _included(app.routes, set()):
-        log.debug("web.routes.%s is already included", name)
-        return
-    app.include_router(router)
-
-
 def _include_routers(app: FastAPI) -> None:
-    for name in OWN_ROUTERS:
-        module = importlib.import_module(f"web.routes.{name}")
-        _include(app, module.router, name)
-    for name in OTHER_ROUTERS:
-        try:
-            module = importlib.import_module(f"web.routes.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"web.routes.{name}":
-                raise
-            log.info("web.routes.%s is not available; its pages are left out", name)
-            continue
-        _include(app, module.router, name)
-
-
-def _install_security(app: FastAPI, config: WebConfig) -> None:
-    try:
-        from web.security import install_security
-    except ModuleNotFoundError as exc:
-        if exc.name != "web.security":
-            raise
-        log.warning("web.security is missing: no sign-in, sessions or CSRF checks")
-        return
-    install_security(app, config)
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(f"web.routes.{name}").router)
 
 
 def create_app(config: WebConfig, engine: Engine | None = None) -> FastAPI:
@@ -130,7 +89,7 @@ def create_app(config: WebConfig, engine: Engine | None = None) -> FastAPI:
     app.state.facet_cache = FacetCache(ttl_seconds=config.facet_cache_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_error_handlers(app)
-    _install_security(app, config)
+    install_security(app, config)
     app.add_middleware(SecurityHeaders)  # added last: runs outermost, so errors get headers too
     _include_routers(app)
 

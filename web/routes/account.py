@@ -1,7 +1,6 @@
 """Account pages: overview, my profiles, my matches, digest settings, API tokens, tag fixes.
 
-``router`` bundles the account routers (one module per page family) and the digest
-unsubscribe links for create_app.
+``router`` bundles the account routers (one module per page family) for create_app.
 """
 
 from fastapi import APIRouter, Request
@@ -16,7 +15,6 @@ from web.routes import (
     account_matches,
     account_profiles,
     account_tokens,
-    unsubscribe,
 )
 from web.security import SignedInUser
 
@@ -41,7 +39,5 @@ def account(request: Request, user: SignedInUser) -> Response:
     return page(request, "account.html", context)
 
 
-_PARTS = (account_profiles, account_matches, account_digest, account_tokens, account_labels)
-# unsubscribe rides along so create_app serves the links digests carry (it has no entry of its own).
-for _module in (*_PARTS, unsubscribe):
+for _module in (account_profiles, account_matches, account_digest, account_tokens, account_labels):
     router.include_router(_module.router)
