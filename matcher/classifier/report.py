@@ -53,9 +53,11 @@ def comparison_table(figures: dict[str, Any]) -> list[str]:
 def format_report(sidecar: dict[str, Any]) -> str:
     """The whole evaluation as text: CV scores, confusion matrices, calibration, check set."""
     metrics = sidecar.get("metrics", {})
+    extra = sidecar["n_extra"]
     lines = [
         f"role classifier {sidecar['model_version']}: {sidecar['n_corpus']} corpus examples"
-        f" + {sidecar['n_extra']} corrections, trained in {sidecar['training_seconds']:.1f} s",
+        f" + {extra} correction{'' if extra == 1 else 's'},"
+        f" trained in {sidecar['training_seconds']:.1f} s",
         "style and level are scored on technical postings only; areas accuracy = exact set",
     ]
     cv = metrics.get("cross_validation")

@@ -343,3 +343,13 @@ def test_corrections_change_the_version_and_join_training(classifier: RoleClassi
     )
     assert after > before + 0.2
     assert np.isfinite(after)
+
+
+def test_report_headline_counts_corrections_in_words(trained_dir: Path) -> None:
+    from matcher.classifier.report import format_report
+
+    sidecar = read_sidecar(trained_dir)
+    assert sidecar is not None
+    one = format_report({**sidecar, "n_extra": 1}).splitlines()[0]
+    two = format_report({**sidecar, "n_extra": 2}).splitlines()[0]
+    assert "+ 1 correction, trained in" in one and "+ 2 corrections, trained in" in two
