@@ -8,7 +8,7 @@ WAL (readers don't block the writer), foreign keys (off by default in SQLite) an
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
@@ -19,6 +19,10 @@ from sqlmodel import Session, create_engine
 from store.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+RowT = TypeVar("RowT")
+# Ids are 64-bit integers; anything bigger (a guessed or mangled URL) cannot name a row, and
+# SQLite's driver would raise OverflowError instead of finding nothing.
+MAX_ROW_ID = 2**63 - 1
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,6 +46,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             folder = Path(database).expanduser().parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+            except FileExistsError as exc:
+                raise DatabaseUnavailable(f"{folder} is a file, not a folder") from exc
             except OSError as exc:
                 raise DatabaseUnavailable(f"cannot create {folder}: {exc.strerror}") from exc
         engine = create_engine(
@@ -68,6 +74,13 @@ def check_connection(engine: Engine) -> None:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         where = engine.url.render_as_string(hide_password=True)
         raise DatabaseUnavailable(f"cannot reach database {where}: {reason}") from exc
+
+
+def get_by_id(session: Session, model: type[RowT], row_id: int) -> RowT | None:
+    """The row of ``model`` with primary key ``row_id``, or None (also for impossible ids)."""
+    if not 0 < row_id <= MAX_ROW_ID:
+        return None
+    return session.get(model, row_id)
 
 
 def is_sqlite(engine: Engine) -> bool:

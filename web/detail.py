@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from store.db import get_by_id
 from store.models import Label, Posting, PostingLink
 from web.errors import NotFound
 from web.schemas import PostingDetail, PostingLinkPublic, TagPublic, summary_of
@@ -17,7 +18,7 @@ CANDIDATES = 300
 
 def get_posting(session: Session, posting_id: int) -> Posting:
     """The posting, or NotFound."""
-    posting = session.get(Posting, posting_id)
+    posting = get_by_id(session, Posting, posting_id)
     if posting is None:
         raise NotFound(f"There is no opening number {posting_id}.")
     return posting

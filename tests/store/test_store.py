@@ -1,6 +1,7 @@
 """The store on SQLite and PostgreSQL: migrations, constraints, upserts that keep history."""
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -162,3 +163,10 @@ def test_record_contract_keys_and_validation() -> None:
 
 def test_utcnow_is_aware() -> None:
     assert utcnow().tzinfo is not None
+
+
+def test_database_folder_that_is_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    with pytest.raises(DatabaseUnavailable, match="is a file, not a folder"):
+        make_engine(f"sqlite:///{blocker / 'rolefit.db'}")

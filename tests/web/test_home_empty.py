@@ -47,3 +47,10 @@ def test_filtered_empty_page_keeps_facets_and_hides_source_errors(
         page = client.get("/postings?kind=grant")
     assert "No openings match" in page.text
     assert "boom" not in page.text
+
+
+def test_impossible_ids_are_not_found_not_server_errors(app: FastAPI) -> None:
+    huge = "99999999999999999999999"
+    with TestClient(app) as client:
+        for path in (f"/postings/{huge}", f"/api/postings/{huge}", f"/api/match?profile={huge}"):
+            assert client.get(path).status_code == 404, path

@@ -13,16 +13,16 @@ from sqlmodel import Session, col, delete, select
 from matcher.profile import ProfileDoc, profile_from_dict
 from scheduler.subscriptions import create_subscription
 from store.clock import utcnow
+from store.db import get_by_id
 from store.models import ApiToken, DigestSend, Profile, Subscription, User
 from web.accounts.identity import hash_token, new_api_token
 
 # Ids arrive from URLs; beyond a 64-bit integer the databases refuse them with an error (500).
-MAX_ID = 2**63 - 1
 
 
 def get_row(session: Session, model: Any, row_id: int) -> Any:
     """The row of ``model`` with ``row_id``, or None (also for ids no database can store)."""
-    return session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    return get_by_id(session, model, row_id)
 
 
 def _uid(user: User) -> int:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from matcher.errors import ProfileError
 from matcher.fit import match
 from matcher.profile import ProfileDoc, profile_from_dict
+from store.db import get_by_id
 from store.models import Profile
 
 router = APIRouter(tags=["matching"])
@@ -60,7 +61,7 @@ def match_stored_profile(
 ) -> JSONResponse:
     """Rank open postings for a stored profile (yours, or one not tied to any account)."""
     with Session(request.app.state.engine) as session:
-        row = session.get(Profile, profile)
+        row = get_by_id(session, Profile, profile)
         user = getattr(request.state, "user", None)
         # A profile tied to an account is private to it; say "not found" rather than "forbidden"
         # so ids cannot be probed.
