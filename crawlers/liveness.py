@@ -8,11 +8,13 @@ lives in ``Posting.extras["liveness"]``.
 
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from crawlers.fetch import robots_allows
@@ -25,6 +27,8 @@ CLOSED_BANNERS = re.compile(
     re.I,
 )
 STRIKES_TO_CLOSE = 2
+UNREACHABLE = "unreachable"  # a connection could not even be made: skip the host this run
+LIVENESS_COLUMNS = ("id", "url", "extras", "closed_at", "close_reason")
 
 
 def page_verdict(status: int, text: str) -> str | None:
@@ -54,16 +58,25 @@ def check_open_postings(
     limit: int = 200,
     every: timedelta = timedelta(days=1),
     delay_s: float = 1.0,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, int]:
-    """Check up to ``limit`` open postings not checked within ``every``; return counts."""
+    """Check up to ``limit`` open postings not checked within ``every``; return counts.
+
+    A host that cannot be reached at all is not asked again in the same run, and
+    ``should_stop`` is consulted before each request so a shutdown does not wait for the batch.
+    """
     counts = {"checked": 0, "alive": 0, "suspect": 0, "closed": 0, "errors": 0, "skipped": 0}
     postings = session.exec(
-        select(Posting).where(col(Posting.closed_at).is_(None)).order_by(col(Posting.id))
+        select(Posting)
+        .options(load_only(*(getattr(Posting, name) for name in LIVENESS_COLUMNS)))
+        .where(col(Posting.closed_at).is_(None))
+        .order_by(col(Posting.id))
     ).all()
     last_hit: dict[str, float] = {}
     robots: dict[str, bool] = {}
+    unreachable: set[str] = set()
     for posting in postings:
-        if counts["checked"] >= limit:
+        if counts["checked"] >= limit or should_stop():
             break
         state = _state(posting)
         checked = state.get("checked_at")
@@ -72,6 +85,9 @@ def check_open_postings(
         if checked and datetime.fromisoformat(checked) > now - every:
             continue
         host = urlsplit(posting.url).netloc
+        if host in unreachable:
+            counts["skipped"] += 1
+            continue
         if host not in robots:
             robots[host] = robots_allows(client, posting.url)
         if not robots[host]:
@@ -83,6 +99,9 @@ def check_open_postings(
         last_hit[host] = time.monotonic()
         counts["checked"] += 1
         verdict = _fetch_verdict(client, posting.url)
+        if verdict == UNREACHABLE:
+            unreachable.add(host)
+            verdict = None
         _apply(posting, state, verdict, now, counts)
     session.flush()
     return counts
@@ -91,6 +110,8 @@ def check_open_postings(
 def _fetch_verdict(client: httpx.Client, url: str) -> str | None:
     try:
         response = client.get(url)
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        return UNREACHABLE
     except httpx.HTTPError:
         return None
     return page_verdict(response.status_code, response.text if response.status_code < 400 else "")

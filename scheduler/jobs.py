@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, or_
 from sqlmodel import col, select
 
+from scheduler import lifecycle
 from scheduler.config import SchedulerConfig
 from scheduler.errors import DependencyMissing
 from scheduler.planning import DigestReport
@@ -109,7 +110,9 @@ def check_links(
     client = client or make_client(CrawlOptions(contact_url=config.contact_url).user_agent)
     try:
         with session_scope(engine) as session:
-            counts = check_open_postings(session, client, now or utcnow())
+            counts = check_open_postings(
+                session, client, now or utcnow(), should_stop=lifecycle.stopping.is_set
+            )
     finally:
         if own:
             client.close()

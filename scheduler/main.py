@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
-from scheduler import jobs
+from scheduler import jobs, lifecycle
 from scheduler.config import SchedulerConfig
 from scheduler.errors import DependencyMissing, SchedulerError
 from store.clock import utcnow
@@ -124,6 +124,7 @@ def run_forever(config: SchedulerConfig, *, engine: Engine | None = None) -> Non
         log.info("stopping: waiting for running jobs (Ctrl-C again to quit at once)")
     finally:
         signal.signal(signal.SIGTERM, previous)
+        lifecycle.stopping.set()
         try:
             sched.shutdown(wait=True)
         except KeyboardInterrupt:

@@ -59,4 +59,7 @@ def run_main(settings: Settings, *, host: str | None, port: int | None, schedule
         serve_app(settings, engine, host=host, port=port)
     finally:
         if background is not None:
+            from scheduler.lifecycle import stopping
+
+            stopping.set()
             background.shutdown(wait=False)

@@ -69,3 +69,45 @@ def test_two_strikes_on_separate_runs_close(engine):
             "/fine": None,
             "/flaky": None,
         }
+
+
+def _open_postings(session, urls):
+    session.add(Source(id="s", platform="html"))
+    session.flush()
+    for n, url in enumerate(urls):
+        session.add(Posting(source_id="s", external_id=str(n), title=url, url=url))
+    session.commit()
+
+
+def test_an_unreachable_host_is_asked_once_per_run(engine):
+    asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.host == "down.example.org" and request.url.path != "/robots.txt":
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(404 if request.url.path == "/robots.txt" else 200, text="open")
+
+    urls = [f"https://down.example.org/job/{n}" for n in range(5)] + ["https://up.example.org/1"]
+    with Session(engine) as session:
+        _open_postings(session, urls)
+        with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+            counts = check_open_postings(session, client, NOW, delay_s=0)
+        assert counts["errors"] == 1 and counts["skipped"] == 4 and counts["alive"] == 1
+        assert sum("down.example.org/job" in url for url in asked) == 1
+        assert all(p.closed_at is None for p in session.exec(select(Posting)))
+
+
+def test_should_stop_ends_the_batch_early(engine):
+    with Session(engine) as session:
+        _open_postings(session, [f"https://jobs.example.org/{n}" for n in range(5)])
+        calls = iter([False, False, True])
+        with httpx.Client(transport=transport_ok()) as client:
+            counts = check_open_postings(
+                session, client, NOW, delay_s=0, should_stop=lambda: next(calls, True)
+            )
+        assert counts["checked"] == 2
+
+
+def transport_ok() -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: httpx.Response(200, text="open"))
