@@ -3,8 +3,7 @@
     SchedulerError                 base
     ├── SubscriptionError          a subscription request is invalid (bad email, frequency, ...)
     ├── TokenError                 an unsubscribe token is forged, malformed or for nobody
-    ├── ConfigInvalid              a SchedulerConfig value is out of range (names the field)
-    └── DependencyMissing          a collaborating package (crawler, matcher) is not installed
+    └── ConfigInvalid              a SchedulerConfig value is out of range (names the field)
 
 Mail failures are ``scheduler.mailer.TemporaryMailError`` / ``PermanentMailError``; they never
 escape a digest run: they become data on the DigestSend and Subscription rows.
@@ -29,7 +28,3 @@ class ConfigInvalid(SchedulerError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field, self.reason = field, message
-
-
-class DependencyMissing(SchedulerError):
-    """Domain code a job calls is not available in this installation."""

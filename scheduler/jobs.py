@@ -14,7 +14,6 @@ from sqlmodel import col, select
 
 from scheduler import lifecycle
 from scheduler.config import SchedulerConfig
-from scheduler.errors import DependencyMissing
 from scheduler.planning import DigestReport
 from scheduler.sending import send_due_digests
 from store.clock import utcnow
@@ -99,11 +98,8 @@ def check_links(
     A 404/410 or a "no longer accepting applications" page closes a posting on the second
     such answer in a row (crawlers.liveness); network errors and 5xx change nothing.
     """
-    try:
-        from crawlers.liveness import check_open_postings
-    except ImportError as exc:
-        raise DependencyMissing(f"link checks need crawlers.liveness: {exc}") from exc
     from crawlers.fetch import make_client
+    from crawlers.liveness import check_open_postings
     from crawlers.settings import CrawlOptions
 
     own = client is None

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from scheduler import jobs, lifecycle
 from scheduler.config import SchedulerConfig
-from scheduler.errors import DependencyMissing, SchedulerError
+from scheduler.errors import SchedulerError
 from store.clock import utcnow
 from store.db import make_engine
 
@@ -60,11 +60,7 @@ def intervals(config: SchedulerConfig) -> dict[str, timedelta]:
 def run_job(name: str) -> Any:
     """Run one job by name with this process's config (what the job store calls)."""
     config, engine = _RUNTIME["current"]
-    try:
-        return JOBS[name](config, engine)
-    except DependencyMissing as exc:  # a collaborator not installed: say so, keep the rest going
-        log.warning("%s skipped: %s", name, exc)
-        return None
+    return JOBS[name](config, engine)
 
 
 def _trigger(every: timedelta) -> IntervalTrigger:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from scheduler.digests import Candidate
-from scheduler.errors import DependencyMissing
 from store.clock import as_utc
 from store.models import DigestSend, Posting, Profile, Subscription
 
@@ -128,9 +127,7 @@ def _first_seen(session: Session, ids: Iterable[int]) -> dict[int, datetime]:
 
 def fit_ranker(session: Session, document: dict[str, Any], now: datetime) -> list[Candidate]:
     """Rank open postings for a profile document with matcher.fit.match."""
-    try:
-        from matcher.fit import match
-    except ImportError as exc:  # the matcher issue has not landed in this checkout
-        raise DependencyMissing(f"digest ranking needs matcher.fit: {exc}") from exc
+    from matcher.fit import match
+
     results = match(session, document, limit=RANK_LIMIT, now=now)
     return candidates_from_results(session, list(results.matches))

@@ -28,7 +28,6 @@ from sqlmodel import Session, col, select
 from scheduler.compose import build_message, new_message_id
 from scheduler.config import SchedulerConfig
 from scheduler.digests import Digest
-from scheduler.errors import DependencyMissing
 from scheduler.mailer import Mailer, PermanentMailError, TemporaryMailError
 from scheduler.planning import (
     DigestReport,
@@ -260,8 +259,6 @@ def send_due_digests(
                 item = _handle(
                     engine, session, config, subscription, profile, send=send, run=run, rows=rows
                 )
-            except DependencyMissing:
-                raise  # no ranking at all: stop the run once rather than fail each subscriber
             except Exception as exc:  # one bad profile must not stop everyone else's digest
                 item = _errored(engine, subscription, exc)
             report.items.append(item)

@@ -1,6 +1,5 @@
 """The scheduler: jobs persisted in the database, kept across restarts, one at a time, and jobs."""
 
-import logging
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -61,24 +60,6 @@ def test_jobs_are_persisted_and_keep_their_next_run_across_restarts(
 def test_unknown_job_names_are_refused(engine: Engine, config: SchedulerConfig) -> None:
     with pytest.raises(SchedulerError, match="unknown job"):
         main.build_scheduler(replace(config, jobs=("crawl_everything",)), engine=engine)
-
-
-def test_missing_collaborator_is_logged_not_raised(
-    engine: Engine,
-    config: SchedulerConfig,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from scheduler.errors import DependencyMissing
-
-    def broken(config: SchedulerConfig, engine: Engine) -> None:
-        raise DependencyMissing("link checks need crawlers.liveness")
-
-    monkeypatch.setitem(main.JOBS, "check_links", broken)
-    monkeypatch.setitem(main._RUNTIME, "current", (config, engine))
-    with caplog.at_level(logging.WARNING):
-        assert main.run_job("check_links") is None
-    assert "check_links skipped: link checks need crawlers.liveness" in caplog.text
 
 
 def test_prune_keeps_recent_runs_and_each_sources_latest(

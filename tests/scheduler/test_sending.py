@@ -344,19 +344,3 @@ def test_a_broken_profile_is_shown_on_its_subscription_and_others_still_get_thei
         assert sub is not None and (sub.last_error or "").startswith("digest not built: ")
         assert "kinds" in (sub.last_error or "")
     assert [m["To"] for m in smtp[1].messages] == ["good@example.org"]
-
-
-def test_missing_matcher_stops_the_run_once(
-    engine: Engine, config: SchedulerConfig, smtp: tuple[str, Recorder]
-) -> None:
-    import pytest
-
-    from scheduler.errors import DependencyMissing
-
-    def missing(*_: object) -> list[object]:
-        raise DependencyMissing("digest ranking needs matcher.fit")
-
-    subscribe(engine)
-    with pytest.raises(DependencyMissing):
-        send_due_digests(engine, config, ranker=missing, now=NOW)  # type: ignore[arg-type]
-    assert sends(engine) == [] and smtp[1].messages == []
