@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal, select, true, union_all
 from sqlmodel import Session, col
 
+from matcher.taxonomy import AREAS, SINGLE_FIELDS
 from store.models import Organisation, Posting
 from web.columns import COLUMN_FACETS, JSON_FACETS, json_values
 from web.facetcache import Counted, FacetCache
@@ -191,10 +192,6 @@ def _facet(
 
 
 def _vocabulary() -> dict[str, tuple[str, ...]]:
-    try:
-        from matcher.taxonomy import AREAS, SINGLE_FIELDS
-    except ImportError:  # the classifier package is optional for the web view
-        return {}
     return {**SINGLE_FIELDS, "area": AREAS}
 
 

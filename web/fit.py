@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from matcher.errors import ProfileError
+from matcher.fit import match
 from store.models import Profile, User
 
 log = logging.getLogger("rolefit.web")
@@ -32,11 +34,6 @@ def fit_scores(session: Session, user: User | None) -> dict[int, float] | None:
     """Posting id -> fit score for the user's profile, best first; None when not possible."""
     profile = profile_of(session, user)
     if profile is None:
-        return None
-    try:
-        from matcher.errors import ProfileError
-        from matcher.fit import match
-    except ImportError:  # the matcher is optional for the web view
         return None
     try:
         results = match(session, dict(profile.document), limit=FIT_LIMIT)

@@ -80,10 +80,8 @@ def outcome_table(outcomes: "list[CrawlOutcome]") -> Table:
 def _tag(settings: Settings, engine: object, ids: list[int], console: Console) -> None:
     if not ids:
         return
-    try:
-        from rolefit.tagging import tag_changed
-    except ImportError:
-        return
+    from rolefit.tagging import tag_changed
+
     try:
         tagged = tag_changed(settings, engine, ids)  # type: ignore[arg-type]
     except (RolefitError, OSError, ValueError) as exc:

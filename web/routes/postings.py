@@ -6,9 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from matcher.taxonomy import AREAS, SINGLE_FIELDS
 from web.deps import CurrentUserDep, SessionDep
 from web.detail import corrected_fields, posting_detail
 from web.schemas import PostingDetail
+from web.security import csrf_token
 
 router = APIRouter(tags=["postings"])
 CLOSE_REASONS = {
@@ -21,19 +23,7 @@ CLOSE_REASONS = {
 
 
 def _vocabulary() -> dict[str, tuple[str, ...]]:
-    try:
-        from matcher.taxonomy import AREAS, SINGLE_FIELDS
-    except ImportError:
-        return {}
     return {**SINGLE_FIELDS, "areas": AREAS}
-
-
-def _csrf(request: Request) -> str | None:
-    try:
-        from web.security import csrf_token
-    except ImportError:
-        return None
-    return csrf_token(request)
 
 
 @router.get("/postings/{posting_id}", response_class=HTMLResponse, summary="Posting page")
@@ -46,7 +36,7 @@ def posting_page(
         "p": detail,
         "corrected": corrected_fields(session, posting_id),
         "vocabulary": _vocabulary(),
-        "csrf": _csrf(request),
+        "csrf": csrf_token(request),
         "close_reason": CLOSE_REASONS.get(detail.close_reason or "", detail.close_reason),
         "corrected_now": request.query_params.get("corrected"),
     }
