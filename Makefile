@@ -19,7 +19,9 @@ demo: $(STAMP)  ## serve the bundled sample postings
 	$(BIN)/rolefit demo
 
 test: $(STAMP)  ## the whole suite (PostgreSQL and Chromium tests skip when missing, fail on CI)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+	@# The Chromium tests run in a process of their own, away from the state other suites leave.
+	$(BIN)/python -m pytest -m browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
