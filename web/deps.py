@@ -16,13 +16,15 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_config(request: Request) -> WebConfig:
+# get_config and get_user are async on purpose: they do no I/O, and FastAPI runs every plain
+# ``def`` dependency in the thread pool - a thread hop each, on every request.
+async def get_config(request: Request) -> WebConfig:
     """The app's WebConfig."""
     config: WebConfig = request.app.state.config
     return config
 
 
-def get_user(request: Request) -> User | None:
+async def get_user(request: Request) -> User | None:
     """Whoever web.security's middleware recognised (None when anonymous or not installed)."""
     user = getattr(request.state, "user", None)
     return user if isinstance(user, User) else None

@@ -108,8 +108,17 @@ def _return_to(request: Request) -> str:
     return "/account"
 
 
-CurrentUser = Annotated[User | None, Depends(current_user)]
-SignedInUser = Annotated[User, Depends(require_user)]
+async def _current_user_dep(request: Request) -> User | None:
+    # async: FastAPI would run a plain ``def`` dependency in the thread pool (a hop per request)
+    return current_user(request)
+
+
+async def _require_user_dep(request: Request) -> User:
+    return require_user(request)
+
+
+CurrentUser = Annotated[User | None, Depends(_current_user_dep)]
+SignedInUser = Annotated[User, Depends(_require_user_dep)]
 
 
 def _sign_in_required(request: Request, exc: Exception) -> Response:
