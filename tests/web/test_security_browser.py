@@ -165,7 +165,9 @@ def test_signed_in_pages_with_hostile_input_are_inert(
         profile_path = page.url.removeprefix(live_site.url).split("?")[0]
         page.goto(live_site.url + "/account/tokens")
         page.fill("#token-name", "<img src=x onerror=alert('XSS-tk')>")
-        page.click("button:has-text('Create token')")
+        # Let the form's navigation finish: closing a page mid-navigation can hang Chromium.
+        with page.expect_navigation():
+            page.click("button:has-text('Create token')")
         page.close()
         for path in [
             profile_path,
