@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from crawlers.errors import ParseError
 from crawlers.parsing import salary as pay
 from crawlers.parsing.dates import parse_datetime
 from crawlers.parsing.fields import employment_type, join_place, remote_from_text, workplace
@@ -13,7 +12,7 @@ from crawlers.platforms.base import (
     Request,
     build_all,
     build_record,
-    expect,
+    listed,
     load_json,
     require,
 )
@@ -94,11 +93,7 @@ def parse_ashby_job(ctx: Context, job: dict[str, Any]) -> PostingRecord | None:
 
 def parse_ashby_board(ctx: Context, payload: Any) -> Page:
     """An Ashby board ``{"apiVersion": "1", "jobs": [...]}``."""
-    expect(payload, dict, "ashby", "a JSON object with 'jobs'")
-    if "jobs" not in payload:
-        raise ParseError("ashby: expected an object with a 'jobs' list")
-    jobs = expect(payload["jobs"], list, "ashby", "'jobs' to be a list")
-    return build_all(ctx, jobs, parse_ashby_job)
+    return build_all(ctx, listed(payload, "jobs", "ashby"), parse_ashby_job)
 
 
 class Ashby(Platform):

@@ -133,6 +133,14 @@ def expect(value: Any, kind: type | tuple[type, ...], fmt: str, what: str) -> An
     return value
 
 
+def listed(payload: Any, key: str, fmt: str) -> list[Any]:
+    """The list under ``key`` of a top-level JSON object, or ParseError saying what was missing."""
+    expect(payload, dict, fmt, f"a JSON object with '{key}'")
+    if key not in payload:
+        raise ParseError(f"{fmt}: expected an object with a '{key}' list")
+    return list(expect(payload[key], list, fmt, f"'{key}' to be a list"))
+
+
 def build_record(ctx: Context, **fields: Any) -> PostingRecord:
     """A PostingRecord from a parser's fields, with prose facts filling what the fields lack.
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from crawlers.errors import ParseError
 from crawlers.parsing import salary as pay
 from crawlers.parsing.dates import parse_date, parse_datetime
 from crawlers.parsing.fields import employment_type, remote_from_text
@@ -13,7 +12,7 @@ from crawlers.platforms.base import (
     Request,
     build_all,
     build_record,
-    expect,
+    listed,
     load_json,
     require,
 )
@@ -69,11 +68,7 @@ def parse_recruitee_offer(ctx: Context, offer: dict[str, Any]) -> PostingRecord 
 
 def parse_recruitee_offers(ctx: Context, payload: Any) -> Page:
     """A Recruitee ``{"offers": [...]}`` payload."""
-    expect(payload, dict, "recruitee", "a JSON object with 'offers'")
-    if "offers" not in payload:
-        raise ParseError("recruitee: expected an object with an 'offers' list")
-    offers = expect(payload["offers"], list, "recruitee", "'offers' to be a list")
-    return build_all(ctx, offers, parse_recruitee_offer)
+    return build_all(ctx, listed(payload, "offers", "recruitee"), parse_recruitee_offer)
 
 
 class Recruitee(Platform):

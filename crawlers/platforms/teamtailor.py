@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from crawlers.errors import ParseError
 from crawlers.parsing.dates import parse_datetime
 from crawlers.platforms.base import (
     Context,
@@ -10,7 +9,7 @@ from crawlers.platforms.base import (
     Platform,
     Request,
     build_all,
-    expect,
+    listed,
     load_json,
     require,
 )
@@ -40,11 +39,7 @@ def parse_teamtailor_item(ctx: Context, item: dict[str, Any]) -> PostingRecord:
 
 def parse_teamtailor_feed(ctx: Context, payload: Any) -> Page:
     """A JSON Feed ``{version, title, items}``."""
-    expect(payload, dict, "teamtailor", "a JSON Feed object")
-    if "items" not in payload:
-        raise ParseError("teamtailor: expected a JSON Feed with an 'items' list")
-    items = expect(payload["items"], list, "teamtailor", "'items' to be a list")
-    return build_all(ctx, items, parse_teamtailor_item)
+    return build_all(ctx, listed(payload, "items", "teamtailor"), parse_teamtailor_item)
 
 
 class Teamtailor(Platform):
