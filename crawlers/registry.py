@@ -11,7 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from crawlers.errors import SourceConfigError
 from crawlers.platforms import PLATFORMS
@@ -62,25 +70,13 @@ class SourceConfig(BaseModel):
             raise ValueError("must be snake_case: lower-case letters, digits and _")
         return value
 
-    @field_validator("platform")
+    @field_validator("platform", "org_type", "kind")
     @classmethod
-    def _known_platform(cls, value: str) -> str:
-        if value not in PLATFORMS:
-            raise ValueError(f"unknown platform; use one of {', '.join(sorted(PLATFORMS))}")
-        return value
-
-    @field_validator("org_type")
-    @classmethod
-    def _known_org_type(cls, value: str) -> str:
-        if value not in ORG_TYPES:
-            raise ValueError(f"use one of {', '.join(ORG_TYPES)}")
-        return value
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in KINDS:
-            raise ValueError(f"use one of {', '.join(KINDS)}")
+    def _in_vocabulary(cls, value: str, info: ValidationInfo) -> str:
+        allowed = {"platform": sorted(PLATFORMS), "org_type": ORG_TYPES, "kind": KINDS}
+        if value not in allowed[info.field_name or ""]:
+            unknown = "unknown platform; " if info.field_name == "platform" else ""
+            raise ValueError(f"{unknown}use one of {', '.join(allowed[info.field_name or ''])}")
         return value
 
     @field_validator("url")
