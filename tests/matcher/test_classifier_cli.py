@@ -1,33 +1,17 @@
 """`rolefit classify` and `rolefit train` through the real command line entry point."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from matcher.classifier import load_model, read_sidecar, train_and_save
+from matcher.classifier import load_model, read_sidecar
 from rolefit.cli import main
 from rolefit.context import open_database
 from rolefit.settings import Settings
 from store.db import session_scope
 from store.models import Posting, Source
-
-
-@pytest.fixture(scope="session")
-def trained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained model per session, shared by the classifier test modules."""
-    folder = tmp_path_factory.getbasetemp() / "classifier-model"
-    if load_model(folder) is None:
-        train_and_save(folder, cross_validation=False)
-    return folder
-
-
-@pytest.fixture
-def model_settings(settings: Settings, trained_dir: Path) -> Settings:
-    shutil.copytree(trained_dir, settings.model_dir)
-    return settings
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

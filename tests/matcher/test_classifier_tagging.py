@@ -1,13 +1,12 @@
 """Tags on stored postings: bulk tagging, corrections that win at once and survive retraining."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from matcher.classifier import load_model, train_and_save
+from matcher.classifier import load_model
 from matcher.errors import LabelError
 from matcher.labels import apply_correction, training_examples, unused_label_count
 from matcher.tagging import retrain, tag_postings
@@ -27,22 +26,6 @@ THEORIST = (
     "and formal frameworks, written up in LaTeX. PhD in mathematics required; mentor two juniors.",
 )
 OPERATIONS = ("Office Operations Manager", "Run payroll, vendors, travel and our office events.")
-
-
-@pytest.fixture(scope="session")
-def trained_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained model per session, shared by the classifier test modules."""
-    folder = tmp_path_factory.getbasetemp() / "classifier-model"
-    if load_model(folder) is None:
-        train_and_save(folder, cross_validation=False)
-    return folder
-
-
-@pytest.fixture
-def model_settings(settings: Settings, trained_dir: Path) -> Settings:
-    """Settings whose model folder already holds the session's trained model."""
-    shutil.copytree(trained_dir, settings.model_dir)
-    return settings
 
 
 def add_postings(engine: Engine, *postings: tuple[str, str]) -> list[int]:
