@@ -19,6 +19,10 @@ from sqlmodel import Session, create_engine
 from store.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Connections kept open per engine. The web app serves up to 40 requests at once from its thread
+# pool; with SQLAlchemy's default of 5, busy moments open and close a connection per request,
+# each paying for the pragmas below and starting with an empty page cache.
+SQLITE_POOL_SIZE = 20
 RowT = TypeVar("RowT")
 # Ids are 64-bit integers; anything bigger (a guessed or mangled URL) cannot name a row, and
 # SQLite's driver would raise OverflowError instead of finding nothing.
@@ -50,8 +54,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                 raise DatabaseUnavailable(f"{folder} is a file, not a folder") from exc
             except OSError as exc:
                 raise DatabaseUnavailable(f"cannot create {folder}: {exc.strerror}") from exc
+        pool: dict[str, int] = {}
+        if database and database != ":memory:":
+            pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}, **pool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

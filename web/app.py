@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from store.db import make_engine
 from web.config import WebConfig
 from web.errors import install_error_handlers
-from web.facetcache import FacetCache
+from web.openindex import OpenIndexCache
 from web.security import install_security
 from web.templating import make_templates
 
@@ -86,7 +86,7 @@ def create_app(config: WebConfig, engine: Engine | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = engine or make_engine(config.database_url)
     app.state.templates = make_templates()
-    app.state.facet_cache = FacetCache(ttl_seconds=config.facet_cache_seconds)
+    app.state.open_index = OpenIndexCache(check_seconds=config.index_check_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_error_handlers(app)
     install_security(app, config)

@@ -22,8 +22,8 @@ class WebConfig:
     smtp_password: str | None = None
     mail_from: str = "rolefit <rolefit@localhost>"
     model_dir: Path | None = None
-    # How long facet counts for one query are reused (0 turns the cache off).
-    facet_cache_seconds: float = 60.0
+    # How often the open-postings index checks the database for changes (0: every request).
+    index_check_seconds: float = 2.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -6,14 +6,22 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from store.clock import utcnow
 from store.models import User
 from web.config import WebConfig
+from web.openindex import OpenIndex
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """A read session on the app's engine, closed after the request."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
+
+
+def open_index(request: Request, session: Session) -> OpenIndex:
+    """The open-postings index of the app's database, fresh as of its last check."""
+    index: OpenIndex = request.app.state.open_index.get(session, utcnow().date())
+    return index
 
 
 # get_config and get_user are async on purpose: they do no I/O, and FastAPI runs every plain

@@ -6,7 +6,7 @@ an error: a shared link with a stale filter still opens.
 """
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -98,9 +98,34 @@ class OpeningsQuery:
         """The same query on another page."""
         return replace(self, page=max(page, 1))
 
-    def cache_key(self) -> str:
-        """What determines the matching set (not sort or page): the facet-count cache key."""
-        return self.query_string(include_paging=False, include_sort=False)
+    def toggle_href(self, name: str, value: str) -> str:
+        """``toggled(name, value).query_string()``, without building a new query.
+
+        The openings page links every facet value to its toggle, a hundred links or so; this
+        re-encodes only the one facet that changes.
+        """
+        blocks = dict(self._encoded_blocks)
+        if name in ("deadline", "posted"):
+            chosen = None if getattr(self, name) == value else value
+            blocks[name] = f"{name}={_quote(chosen)}" if chosen else ""
+        else:
+            current = self.values(name)
+            values = [v for v in current if v != value] if value in current else [*current, value]
+            blocks[name] = "&".join(f"{_quote(name)}={_quote(v)}" for v in sorted(values))
+        joined = "&".join(block for block in blocks.values() if block)
+        return f"?{joined}" if joined else ""
+
+    @cached_property
+    def _encoded_blocks(self) -> dict[str, str]:
+        # The parameters of this query on page 1, as encoded text per parameter, in the order
+        # ``params`` writes them.
+        blocks: dict[str, list[str]] = {key: [] for key in ("q", *MULTI_PARAMS, "deadline")}
+        blocks.update(posted=[], sort=[], per_page=[])
+        for key, value in self.params(include_paging=False):
+            blocks[key].append(f"{_quote(key)}={_quote(value)}")
+        if self.per_page != PER_PAGE_DEFAULT:
+            blocks["per_page"].append(f"per_page={self.per_page}")
+        return {key: "&".join(parts) for key, parts in blocks.items()}
 
     def params(
         self, *, include_paging: bool = True, include_sort: bool = True

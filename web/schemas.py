@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Row
 
 from store.models import Posting
 
@@ -109,9 +110,9 @@ class OpeningsResult(BaseModel):
 
 
 def summary_of(
-    posting: Posting, *, snippet: str = "", score: float | None = None
+    posting: Posting | Row[Any], *, snippet: str = "", score: float | None = None
 ) -> PostingSummary:
-    """The list view of a stored posting."""
+    """The list view of a stored posting (or of a row of its summary columns)."""
     return PostingSummary(
         id=posting.id or 0,
         title=posting.title,

@@ -265,7 +265,7 @@ def seeded(engine: Engine) -> dict[str, int]:
 def web_config(sqlite_url: str) -> WebConfig:
     """Config for a single-user app (no SMTP) without facet caching."""
     return WebConfig(
-        database_url=sqlite_url, secret_key="test-secret-key-" + "x" * 32, facet_cache_seconds=0
+        database_url=sqlite_url, secret_key="test-secret-key-" + "x" * 32, index_check_seconds=0
     )
 
 

@@ -61,7 +61,7 @@ def multi_config(sqlite_url: str, smtp_server: tuple[int, Inbox]) -> WebConfig:
         secret_key=SECRET,
         public_url="http://testserver",
         smtp_url=f"smtp://127.0.0.1:{port}",
-        facet_cache_seconds=0,
+        index_check_seconds=0,
     )
 
 

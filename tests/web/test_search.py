@@ -2,7 +2,6 @@
 
 import sqlite3
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +12,7 @@ from store.db import session_scope
 from store.models import Posting
 from tests.web.conftest import seed
 from web.filters import OpeningsQuery
+from web.openindex import build_index
 from web.queries import find_openings
 from web.search import MAX_TERMS, Term, fts5_expression, parse_search, websearch_text
 
@@ -108,7 +108,7 @@ def test_unsearchable_input_explains_itself(client: TestClient) -> None:
 
 def _titles(engine: Engine, q: str) -> list[str]:
     with Session(engine) as session:
-        result = find_openings(session, OpeningsQuery(q=q))
+        result = find_openings(session, build_index(session), OpeningsQuery(q=q))
     return sorted(item.title for item in result.items)
 
 
@@ -117,7 +117,9 @@ def test_search_index_follows_edits_on_both_databases(any_engine: Engine) -> Non
     assert _titles(any_engine, "oversight") == ["PhD in Scalable Oversight"]
     for raw in HOSTILE_QUERIES:
         with Session(any_engine) as session:
-            find_openings(session, OpeningsQuery(q=raw, facets={"kind": ("job",)}))
+            find_openings(
+                session, build_index(session), OpeningsQuery(q=raw, facets={"kind": ("job",)})
+            )
     with session_scope(any_engine) as session:
         posting = session.get(Posting, ids["Operations Manager"])
         assert posting is not None
@@ -133,44 +135,16 @@ def test_search_index_follows_edits_on_both_databases(any_engine: Engine) -> Non
     assert _titles(any_engine, "oversight") == ["Operations Manager, Oversight Programs"]
     # Facets work the same way on both (JSON list columns unnested per dialect).
     with Session(any_engine) as session:
-        result = find_openings(session, OpeningsQuery(facets={"area": ("evals",)}))
+        result = find_openings(
+            session, build_index(session), OpeningsQuery(facets={"area": ("evals",)})
+        )
     assert result.total == 2
     areas = {v.value: v.count for f in result.facets if f.name == "area" for v in f.values}
     assert areas["evals"] == 2 and areas["security"] == 1
     with Session(any_engine) as session:
-        everything = find_openings(session, OpeningsQuery(facets={"kind": ("job",)}))
+        everything = find_openings(
+            session, build_index(session), OpeningsQuery(facets={"kind": ("job",)})
+        )
     counts = {(f.name, v.value): v.count for f in everything.facets for v in f.values}
     assert counts[("area", "evals")] == 1 and counts[("area", "interpretability")] == 2
     assert counts[("location", "London, UK")] == 3 and counts[("kind", "postdoc")] == 1
-
-
-def test_every_query_plan_gives_the_same_answer(
-    engine: Engine, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SQLite plans (search first, facet index first, newest-first walk) agree on results."""
-    import web.facets
-    import web.queries
-
-    queries = [
-        OpeningsQuery(q="research", facets={"kind": ("job",)}),
-        OpeningsQuery(q="evals OR theory", facets={"track": ("technical",)}, sort="closing"),
-        OpeningsQuery(q="research -intern", facets={"area": ("evals", "interpretability")}),
-        OpeningsQuery(q="work", sort="relevance"),
-    ]
-
-    def answers() -> list[tuple[int, list[int], list[tuple[str, str, int]]]]:
-        out = []
-        with Session(engine) as session:
-            for query in queries:
-                result = find_openings(session, query)
-                counts = [(f.name, v.value, v.count) for f in result.facets for v in f.values]
-                out.append((result.total, [i.id for i in result.items], counts))
-        return out
-
-    default = answers()
-    assert all(total for total, _, _ in default)
-    monkeypatch.setattr(web.facets, "few_hits", lambda session, search: False)
-    index_first = answers()
-    monkeypatch.setattr(web.queries, "ORDERED_SCAN_MIN_SHARE", 2.0)  # never walk
-    no_walk = answers()
-    assert default == index_first == no_walk

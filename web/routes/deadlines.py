@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from store.clock import utcnow
-from web.deps import SessionDep
+from web.deps import SessionDep, open_index
 from web.filters import OpeningsQuery, openapi_parameters, parse_query
+from web.openindex import OpenIndex
 from web.queries import all_matching
 from web.schemas import PostingSummary, summary_of
 
@@ -40,12 +41,17 @@ def _label(monday: date, today: date) -> str:
 
 
 def deadline_weeks(
-    session: Session, query: OpeningsQuery, today: date | None = None
+    session: Session, index: OpenIndex, query: OpeningsQuery, today: date | None = None
 ) -> list[DeadlineWeek]:
     """Open postings with a deadline from today on, grouped by week, soonest first."""
     today = today or utcnow().date()
     postings = all_matching(
-        session, replace(query, sort="closing"), limit=MAX_DEADLINES, with_deadline=True, light=True
+        session,
+        index,
+        replace(query, sort="closing"),
+        limit=MAX_DEADLINES,
+        with_deadline=True,
+        light=True,
     )
     weeks: dict[date, list[PostingSummary]] = {}
     for p in postings:
@@ -66,7 +72,7 @@ def deadlines_page(request: Request, session: SessionDep) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     qs = query.query_string(include_paging=False)
     context: dict[str, Any] = {
-        "weeks": deadline_weeks(session, query),
+        "weeks": deadline_weeks(session, open_index(request, session), query),
         "query": query,
         "ics_url": f"/feeds/postings.ics{qs}",
     }
@@ -76,4 +82,4 @@ def deadlines_page(request: Request, session: SessionDep) -> Response:
 @router.get("/api/deadlines", response_model=list[DeadlineWeek], openapi_extra=openapi_parameters())
 def deadlines_api(request: Request, session: SessionDep) -> list[DeadlineWeek]:
     """Upcoming deadlines grouped by week (Monday start), same filters as /api/postings."""
-    return deadline_weeks(session, parse_query(request.query_params))
+    return deadline_weeks(session, open_index(request, session), parse_query(request.query_params))

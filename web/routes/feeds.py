@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from store.clock import utcnow
-from web.deps import ConfigDep, SessionDep
+from web.deps import ConfigDep, SessionDep, open_index
 from web.errors import NotFound
 from web.feedformats import atom, csv_bytes, ics, json_bytes, rss
 from web.filters import openapi_parameters, parse_query
@@ -35,7 +35,10 @@ def postings_feed(fmt: str, request: Request, session: SessionDep, config: Confi
     if fmt == "ics" and query.sort == "newest":
         query = replace(query, sort="closing")  # a calendar reads in date order
     now = utcnow()
-    postings = all_matching(session, query, limit=LIMITS[fmt], now=now, with_deadline=fmt == "ics")
+    index = open_index(request, session)
+    postings = all_matching(
+        session, index, query, limit=LIMITS[fmt], now=now, with_deadline=fmt == "ics"
+    )
     base = config.public_url.rstrip("/")
     listing = f"{base}/postings{query.query_string(include_paging=False)}"
     title = "rolefit openings" + (f" matching “{query.q}”" if query.q else "")

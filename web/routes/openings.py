@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from web.deps import ConfigDep, CurrentUserDep, SessionDep
+from web.deps import ConfigDep, CurrentUserDep, SessionDep, open_index
 from web.filters import (
     DEADLINE_WINDOWS,
     POSTED_WINDOWS,
@@ -30,7 +30,7 @@ def openings(
     """Parse the URL and run the openings query (shared by the page and the API)."""
     query = parse_query(request.query_params)
     scores = fit_scores(session, user) if query.sort == "fit" else None
-    result = find_openings(session, query, cache=request.app.state.facet_cache, fit_scores=scores)
+    result = find_openings(session, open_index(request, session), query, fit_scores=scores)
     return query, result
 
 
