@@ -346,6 +346,14 @@ def test_tag_correction_is_recorded_and_shown_at_once(
     client: TestClient, engine: Engine, seeded: dict[str, int]
 ) -> None:
     pid = seeded["Operations Manager"]
+    # Lists check the database rarely; the correction itself must refresh them.
+    client.app.state.open_index.check_seconds = 3600  # type: ignore[attr-defined]
+
+    def internships() -> list[int]:
+        listed = client.get("/api/postings", params={"kind": "internship"}).json()
+        return [item["id"] for item in listed["items"]]
+
+    assert pid not in internships()
     csrf = csrf_from(client, f"/postings/{pid}")
     done = client.post(
         f"/postings/{pid}/labels",
@@ -353,6 +361,7 @@ def test_tag_correction_is_recorded_and_shown_at_once(
         data={"field": "kind", "value": "internship", "csrf_token": csrf},
     )
     assert done.status_code == 303 and done.headers["location"].startswith(f"/postings/{pid}")
+    assert pid in internships()
     areas = client.post(
         f"/postings/{pid}/labels",
         data={"field": "areas", "value": ["evals", "control"], "csrf_token": csrf},

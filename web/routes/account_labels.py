@@ -40,12 +40,15 @@ def _correct(request: Request, user: User, posting_id: int, field: str, value: A
             )
         except LabelError as exc:
             raise BadRequest(str(exc)) from exc
-        return {
+        saved = {
             "id": label.id,
             "posting_id": posting_id,
             "field": label.field,
             "value": label.value,
         }
+    # Lists and counts in this process show the corrected tag at once (others within seconds).
+    request.app.state.open_index.invalidate()
+    return saved
 
 
 @router.post("/postings/{posting_id}/labels", include_in_schema=False)
