@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from store.db import make_engine
 from web.config import WebConfig
 from web.errors import install_error_handlers
+from web.gate import ListingGate
 from web.openindex import OpenIndexCache
 from web.security import install_security
 from web.templating import make_templates
@@ -89,6 +90,7 @@ def create_app(config: WebConfig, engine: Engine | None = None) -> FastAPI:
     app.state.open_index = OpenIndexCache(check_seconds=config.index_check_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_error_handlers(app)
+    app.add_middleware(ListingGate, slots=config.listing_slots)  # innermost: after sign-in
     install_security(app, config)
     app.add_middleware(SecurityHeaders)  # added last: runs outermost, so errors get headers too
     _include_routers(app)

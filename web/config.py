@@ -24,6 +24,8 @@ class WebConfig:
     model_dir: Path | None = None
     # How often the open-postings index checks the database for changes (0: every request).
     index_check_seconds: float = 2.0
+    # List pages served at once per process (web.gate); more wait their turn.
+    listing_slots: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -77,21 +77,22 @@ def _vocabulary() -> dict[str, tuple[str, ...]]:
 
 
 def selections(
-    index: OpenIndex, query: OpeningsQuery, now: datetime, search_rows: IntArray | None = None
+    index: OpenIndex, query: OpeningsQuery, now: datetime, search: BoolArray | None = None
 ) -> dict[str, BoolArray]:
-    """One mask per part of ``query`` that narrows the list, keyed by facet ("q": the search)."""
+    """One mask per part of ``query`` that narrows the list, keyed by facet ("q": the search).
+
+    The masks may be shared with other requests: combine them into new arrays, never in place.
+    """
     masks: dict[str, BoolArray] = {}
     for name, coded in index.facets.items():
         if query.values(name):
             masks[name] = coded.mask(query.values(name), len(index))
     if query.deadline:
-        masks["deadline"] = deadline_window(index, query.deadline, now.date())
+        masks["deadline"] = deadline_window(index.deadline, query.deadline, now.date())
     if query.posted:
-        masks["posted"] = posted_window(index, query.posted, now)
-    if search_rows is not None:
-        found = np.zeros(len(index), dtype=bool)
-        found[search_rows] = True
-        masks["q"] = found
+        masks["posted"] = posted_window(index.posted, query.posted, now)
+    if search is not None:
+        masks["q"] = search
     return masks
 
 
@@ -114,23 +115,26 @@ def facet_counts(
     everything_rows = np.flatnonzero(everything)
     facets = []
     for name in FACET_LABELS:
-        keep = combined(masks, len(index), skip=name) if name in masks else everything
+        rows = (
+            np.flatnonzero(combined(masks, len(index), skip=name))
+            if name in masks
+            else everything_rows
+        )
         if name in ("deadline", "posted"):
             windows = DEADLINE_WINDOWS if name == "deadline" else POSTED_WINDOWS
             counts = {
-                key: int(np.count_nonzero(keep & _window(index, name, key, now))) for key in windows
+                key: int(np.count_nonzero(_window(index, rows, name, key, now))) for key in windows
             }
             selected = tuple(v for v in (getattr(query, name),) if v)
             facets.append(_facet(name, counts, selected, tuple(windows)))
             continue
-        rows = np.flatnonzero(keep) if name in masks else everything_rows
         counts = index.facets[name].counts(rows)
         order = vocab.get(name) or fixed.get(name)
         facets.append(_facet(name, counts, query.values(name), order))
     return facets
 
 
-def _window(index: OpenIndex, name: str, key: str, now: datetime) -> BoolArray:
+def _window(index: OpenIndex, rows: IntArray, name: str, key: str, now: datetime) -> BoolArray:
     if name == "deadline":
-        return deadline_window(index, key, now.date())
-    return posted_window(index, key, now)
+        return deadline_window(index.deadline[rows], key, now.date())
+    return posted_window(index.posted[rows], key, now)

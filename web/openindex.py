@@ -49,6 +49,7 @@ SINGLE = {
 LISTS = {"area": Posting.areas, "location": Posting.locations}
 NO_DATE = -(2**62)  # before any real date, never in a window, and safe to negate
 SEARCH_CACHE_SIZE = 64
+MASK_CACHE_SIZE = 256  # per facet; a mask is one byte per open posting
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class Coded:
     codes: CodeArray
     starts: IntArray | None = None
     entry_rows: IntArray | None = None  # list facets: the posting each entry belongs to
+    # Masks already worked out, by selected values: the same few filters come up again and again.
+    _masks: dict[tuple[str, ...], BoolArray] = field(default_factory=dict, compare=False)
 
     def code_of(self, wanted: Iterable[str]) -> list[int]:
         """Codes of the ``wanted`` values that occur (unknown values match nothing)."""
@@ -70,7 +73,16 @@ class Coded:
         return [lookup[v] for v in wanted if v in lookup and lookup[v] != 0]
 
     def mask(self, wanted: Sequence[str], size: int) -> BoolArray:
-        """Postings having any of ``wanted``."""
+        """Postings having any of ``wanted`` (shared: never modify the array returned)."""
+        key = tuple(sorted(wanted))
+        found = self._masks.get(key)
+        if found is None:
+            found = self._masks[key] = self._work_out(key, size)
+            if len(self._masks) > MASK_CACHE_SIZE:
+                self._masks.pop(next(iter(self._masks)), None)
+        return found
+
+    def _work_out(self, wanted: Sequence[str], size: int) -> BoolArray:
         table = np.zeros(len(self.values), dtype=bool)
         table[self.code_of(wanted)] = True
         hit: BoolArray = table[self.codes]
@@ -107,7 +119,7 @@ class OpenIndex:
     deadline: IntArray  # proleptic ordinal days, NO_DATE when none given
     newest: IntArray  # rows by posted_at descending (unknown last), then id descending
     closing: IntArray  # rows by deadline (none last), then newest
-    _searches: OrderedDict[tuple[str, ...], IntArray] = field(default_factory=OrderedDict)
+    _searches: OrderedDict[str, BoolArray] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __len__(self) -> int:
@@ -122,15 +134,19 @@ class OpenIndex:
         kept: IntArray = rows[found]
         return kept
 
-    def search_rows(self, session: Session, search: SearchQuery) -> IntArray:
-        """Rows matching ``search`` (a database full-text lookup, kept per snapshot)."""
-        key = (fts5_expression(search),)
+    def search_mask(self, session: Session, search: SearchQuery) -> BoolArray:
+        """Postings matching ``search`` (a database full-text lookup, kept per snapshot).
+
+        Shared between requests: never modify the array returned.
+        """
+        key = fts5_expression(search)
         with self._lock:
             found = self._searches.get(key)
             if found is not None:
                 self._searches.move_to_end(key)
                 return found
-        found = np.sort(self.rows_of(_hit_ids(session, search)))
+        found = np.zeros(len(self.ids), dtype=bool)
+        found[self.rows_of(_hit_ids(session, search))] = True
         with self._lock:
             self._searches[key] = found
             while len(self._searches) > SEARCH_CACHE_SIZE:
@@ -241,19 +257,23 @@ def build_index(session: Session, key: str = "") -> OpenIndex:
     )
 
 
-def deadline_window(index: OpenIndex, window: str, today: date) -> BoolArray:
-    """Postings whose deadline is within ``window`` days of today ("none": no deadline)."""
+def deadline_window(deadlines: IntArray, window: str, today: date) -> BoolArray:
+    """Which ``deadlines`` (OpenIndex.deadline values) fall within ``window`` days of today.
+
+    ``window`` "none" picks postings without a deadline.
+    """
     if window == "none":
-        missing: BoolArray = index.deadline == NO_DATE
+        missing: BoolArray = deadlines == NO_DATE
         return missing
     start = today.toordinal()
-    within: BoolArray = (index.deadline >= start) & (index.deadline <= start + int(window))
+    within: BoolArray = (deadlines >= start) & (deadlines <= start + int(window))
     return within
 
 
-def posted_window(index: OpenIndex, days: str, now: datetime) -> BoolArray:
-    """Postings first posted within the last ``days`` days."""
-    return index.posted >= _seconds(now - timedelta(days=int(days)))
+def posted_window(posted: IntArray, days: str, now: datetime) -> BoolArray:
+    """Which ``posted`` times (OpenIndex.posted values) are within the last ``days`` days."""
+    recent: BoolArray = posted >= _seconds(now - timedelta(days=int(days)))
+    return recent
 
 
 def ordered_rows(index: OpenIndex, keep: BoolArray, order: IntArray) -> IntArray:

@@ -69,8 +69,8 @@ def _clip(text: str) -> str:
 def _matching(
     session: Session, index: OpenIndex, query: OpeningsQuery, search: SearchQuery, now: datetime
 ) -> tuple[dict[str, BoolArray], BoolArray]:
-    rows = index.search_rows(session, search) if search.searchable else None
-    masks = selections(index, query, now, rows)
+    found = index.search_mask(session, search) if search.searchable else None
+    masks = selections(index, query, now, found)
     return masks, combined(masks, len(index))
 
 

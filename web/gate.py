@@ -1,0 +1,34 @@
+"""Admission for the list pages: a few at a time per process, the rest wait their turn.
+
+Listing openings (filters, counts, rendering) is pure Python holding the GIL for a few
+milliseconds. Run twenty at once from FastAPI's 40-thread pool and they interleave on one core:
+each finishes late, and the last ones very late. Letting ``slots`` run while the others wait in
+order keeps the same throughput and cuts the tail (see bench/bench_web.py). Other pages, which
+mostly wait on mail servers or the matcher, keep the whole pool.
+"""
+
+import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+LISTING_PATHS = ("/", "/postings", "/api/postings", "/map", "/api/map", "/deadlines")
+LISTING_PREFIXES = ("/feeds/", "/api/deadlines")
+
+
+def is_listing(path: str) -> bool:
+    """True for the pages that list openings through the open-postings index."""
+    return path in LISTING_PATHS or path.startswith(LISTING_PREFIXES)
+
+
+class ListingGate:
+    """ASGI middleware letting at most ``slots`` listing requests run at once."""
+
+    def __init__(self, app: ASGIApp, slots: int = 2) -> None:
+        self.app = app
+        self.limiter = anyio.CapacityLimiter(max(slots, 1))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_listing(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        async with self.limiter:
+            await self.app(scope, receive, send)
