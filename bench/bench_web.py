@@ -397,6 +397,27 @@ def load_wrk(base: str, clients: int, duration: float) -> dict[str, Any] | None:
     }
 
 
+def _tree_rss_mb(pid: int) -> float | None:
+    """Resident memory of a process and its children, from /proc (None where there is none)."""
+    proc = Path("/proc")
+    if not proc.exists():
+        return None
+    parents = {}
+    for status in proc.glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        rss = int(fields.get("VmRSS", "0 kB").split()[0])
+        parents[int(status.parent.name)] = (int(fields["PPid"]), rss)
+    tree = {pid}
+    for _ in range(3):
+        tree |= {child for child, (parent, _) in parents.items() if parent in tree}
+    return round(sum(parents[p][1] for p in tree if p in parents) / 1024, 1)
+
+
 def _median_ms(work: Any, rounds: int) -> float:
     times = []
     for _ in range(rounds):
@@ -521,6 +542,7 @@ def main() -> None:
                 wrk = load_wrk(base, args.clients, args.duration)
                 if wrk:
                     results["scenarios"]["same_wrk"] = wrk
+            figures["server_rss_mb"] = _tree_rss_mb(proc.pid)
             results["scenarios"][name] = figures
         finally:
             proc.terminate()

@@ -286,26 +286,46 @@ class OpenIndexCache:
 
     The fingerprint costs a few milliseconds at 100,000 postings, so it is checked at most every
     ``check_seconds`` (0: on every request, as tests want). ``invalidate`` forces the next check,
-    for writes made through this process (a tag correction should show at once).
+    for writes made through this process (a tag correction should show at once). One request
+    checks and rebuilds (about a second at 100,000 postings) while the others go on with the
+    snapshot they have; only the very first build makes everyone wait.
     """
 
     def __init__(self, check_seconds: float = 2.0) -> None:
         self.check_seconds = check_seconds
         self._index: OpenIndex | None = None
         self._checked = 0.0
+        self._refreshing = False
         self._lock = threading.Lock()
+        self._first_build = threading.Lock()
 
     def get(self, session: Session, today: date) -> OpenIndex:
         """The index, rebuilt first if the database has changed since it was built."""
         with self._lock:
-            fresh = time.monotonic() - self._checked < self.check_seconds
-            if self._index is not None and fresh:
-                return self._index
+            current = self._index
+            if current is not None:
+                due = time.monotonic() - self._checked >= self.check_seconds
+                if self._refreshing or not due:
+                    return current
+                self._refreshing = True
+        if current is None:
+            with self._first_build:
+                built = self._index
+                if built is None:
+                    built = self._store(build_index(session, fingerprints(session, today).full))
+                return built
+        try:
             key = fingerprints(session, today).full
-            if self._index is None or self._index.key != key:
-                self._index = build_index(session, key)
+            return self._store(current if current.key == key else build_index(session, key))
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def _store(self, index: OpenIndex) -> OpenIndex:
+        with self._lock:
+            self._index = index
             self._checked = time.monotonic()
-            return self._index
+        return index
 
     def invalidate(self) -> None:
         """Check the fingerprint on the next request."""

@@ -6,6 +6,8 @@ direct reading of every posting. The full-text lookup is the database's own in b
 """
 
 import random
+import threading
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -15,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+import web.openindex
 from store.clock import utcnow
 from store.db import session_scope
 from store.models import Organisation, Posting, Source
@@ -234,3 +237,41 @@ def test_empty_database(engine: Engine) -> None:
         )
         assert result.total == 0 and result.items == []
         assert all_matching(session, index, OpeningsQuery(), limit=10) == []
+
+
+def test_one_request_rebuilds_while_the_others_use_the_old_index(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(engine, random.Random(4), 20)
+    cache = OpenIndexCache(check_seconds=0)
+    today = utcnow().date()
+    with Session(engine) as session:
+        before = len(cache.get(session, today))
+    with session_scope(engine) as session:
+        session.add(Posting(source_id="board", external_id="new", title="Fresh role"))
+    release = threading.Event()
+    slow_build = web.openindex.build_index
+
+    def held_build(session: Session, key: str = "") -> Any:
+        assert release.wait(10)
+        return slow_build(session, key)
+
+    monkeypatch.setattr(web.openindex, "build_index", held_build)
+    sizes: list[int] = []
+
+    def rebuild() -> None:
+        with Session(engine) as session:
+            sizes.append(len(cache.get(session, today)))
+
+    rebuilding = threading.Thread(target=rebuild)
+    rebuilding.start()
+    deadline = time.monotonic() + 10
+    while not cache._refreshing and time.monotonic() < deadline:  # noqa: SLF001
+        time.sleep(0.01)
+    with Session(engine) as session:
+        assert len(cache.get(session, today)) == before  # not kept waiting
+    release.set()
+    rebuilding.join(10)
+    assert sizes == [before + 1]
+    with Session(engine) as session:
+        assert len(cache.get(session, today)) == before + 1
