@@ -53,6 +53,12 @@ def _existing_file(path: str) -> Path:
 
 host_option = click.option("--host", default=None, help="Address to listen on [127.0.0.1].")
 port_option = click.option("--port", type=int, default=None, help="Port to listen on [8000].")
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Web server processes [ROLEFIT_WEB_WORKERS, 1]; one per core serves the most.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,12 +70,13 @@ def cli() -> None:
 @cli.command()
 @host_option
 @port_option
+@workers_option
 @click.pass_context
-def run(ctx: click.Context, host: str | None, port: int | None) -> None:
+def run(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Upgrade the database, start the scheduler and serve the web view."""
     from rolefit.commands.serve import run_main
 
-    run_main(_settings(ctx), host=host, port=port, scheduler=True)
+    run_main(_settings(ctx), host=host, port=port, workers=workers, scheduler=True)
 
 
 @cli.command()
@@ -86,12 +93,13 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
 @cli.command()
 @host_option
 @port_option
+@workers_option
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web view only (no scheduler)."""
     from rolefit.commands.serve import run_main
 
-    run_main(_settings(ctx), host=host, port=port, scheduler=False)
+    run_main(_settings(ctx), host=host, port=port, workers=workers, scheduler=False)
 
 
 @cli.command()

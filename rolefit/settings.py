@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the web view listens on.")
     port: int = Field(default=8000, description="Port the web view listens on.")
+    web_workers: int = Field(
+        default=1, ge=1, le=64, description="Web server processes (one per core serves the most)."
+    )
     base_url: str | None = Field(
         default=None,
         description="Public URL of the web view, used in emails; http://HOST:PORT when unset.",

@@ -18,8 +18,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(params=[1, 2], ids=["one-process", "two-workers"])
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "ROLEFIT_DATA_DIR": str(tmp_path / "data")}
     proc = subprocess.Popen(
@@ -30,6 +30,8 @@ def served(tmp_path: Path) -> Iterator[str]:
             "serve",
             "--port",
             str(port),
+            "--workers",
+            str(request.param),
         ],
         env=env,
         stdout=subprocess.PIPE,
@@ -47,10 +49,36 @@ def served(tmp_path: Path) -> Iterator[str]:
             if proc.poll() is not None:
                 output = proc.stdout.read().decode() if proc.stdout else ""
                 pytest.fail(f"server exited: {output}")
+        if request.param > 1:
+            _wait_for_workers(proc.pid, request.param)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _workers(pid: int) -> list[int]:
+    """Worker processes uvicorn spawned under ``pid`` (not multiprocessing's resource tracker)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text and b"spawn_main" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+def _wait_for_workers(pid: int, count: int) -> None:
+    """Wait until the server process runs ``count`` workers (Linux only)."""
+    if not Path("/proc").exists():
+        return
+    deadline = time.monotonic() + 30
+    while len(_workers(pid)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(_workers(pid)) == count
 
 
 def test_serve_answers_with_an_empty_home_page(served: str) -> None:
