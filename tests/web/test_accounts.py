@@ -208,6 +208,13 @@ def test_invalid_profile_form_names_the_field_and_saves_nothing(
     assert _rows(engine, Profile) == []
 
 
+def _current_menu_item(html: str) -> str:
+    menu = html.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    current = re.findall(r'aria-current="page">([^<]+)</a>', menu)
+    assert len(current) == 1, current
+    return current[0]
+
+
 def test_profile_is_saved_shown_and_matched(client: TestClient, engine: Engine) -> None:
     token = csrf_from(client, "/profiles/new")
     saved = client.post(
@@ -223,9 +230,11 @@ def test_profile_is_saved_shown_and_matched(client: TestClient, engine: Engine) 
     page = client.get(saved.headers["location"])
     assert "Saved." in page.text and 'value="Sam Example"' in page.text
     assert 'value="interpretability" checked' in page.text
+    assert _current_menu_item(page.text) == "My profile"
 
     matches = client.get(f"/profiles/{profile.id}/matches")
     assert matches.status_code == 200
+    assert _current_menu_item(matches.text) == "My matches"
     assert "Research Engineer, Interpretability" in matches.text
     assert '<ul class="reasons"><li>' in matches.text  # the matcher's reasons are shown
     data = client.get(f"/api/profiles/{profile.id}/matches?limit=3").json()
