@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 
 from matcher.taxonomy import AREAS, SINGLE_FIELDS
+from store.models import ORG_TYPES
 from web.filters import DEADLINE_WINDOWS, POSTED_WINDOWS, OpeningsQuery
 from web.openindex import BoolArray, IntArray, OpenIndex, deadline_window, posted_window
 from web.schemas import Facet, FacetValue
@@ -72,8 +73,28 @@ def _facet(
     return Facet(name=name, label=FACET_LABELS[name], values=values)
 
 
+FIXED_VALUES = {
+    "remote": ("remote", "hybrid", "onsite", "unknown"),
+    "visa": ("yes", "no", "unknown"),
+}
+
+
 def _vocabulary() -> dict[str, tuple[str, ...]]:
     return {**SINGLE_FIELDS, "area": AREAS}
+
+
+def unknown_values(query: OpeningsQuery) -> list[str]:
+    """A message per filter value outside its fixed vocabulary (it can only match nothing)."""
+    known = {**_vocabulary(), **FIXED_VALUES, "org_type": ORG_TYPES}
+    messages = []
+    for name, values in query.facets.items():
+        allowed = known.get(name)
+        for value in values:
+            if allowed is not None and value not in allowed:
+                label = FACET_LABELS[name].lower()
+                choices = ", ".join(allowed)
+                messages.append(f"No {label} “{value}”: it matches nothing (try {choices}).")
+    return messages
 
 
 def selections(
@@ -110,7 +131,6 @@ def facet_counts(
 ) -> list[Facet]:
     """Every facet with its counts (each ignoring its own selection)."""
     vocab = _vocabulary()
-    fixed = {"remote": ("remote", "hybrid", "onsite", "unknown"), "visa": ("yes", "no", "unknown")}
     everything = combined(masks, len(index))
     everything_rows = np.flatnonzero(everything)
     facets = []
@@ -129,7 +149,7 @@ def facet_counts(
             facets.append(_facet(name, counts, selected, tuple(windows)))
             continue
         counts = index.facets[name].counts(rows)
-        order = vocab.get(name) or fixed.get(name)
+        order = vocab.get(name) or FIXED_VALUES.get(name)
         facets.append(_facet(name, counts, query.values(name), order))
     return facets
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from store.clock import utcnow
 from store.models import Posting
-from web.facets import combined, facet_counts, selections
+from web.facets import combined, facet_counts, selections, unknown_values
 from web.filters import OpeningsQuery
 from web.openindex import BoolArray, IntArray, OpenIndex, ordered_rows, ranked_ids
 from web.schemas import OpeningsResult, summary_of
@@ -122,6 +122,7 @@ def find_openings(
     now = now or utcnow()
     search = parse_search(query.q)
     messages = [*search.notes] + ([search.message] if search.message else [])
+    messages.extend(unknown_values(query))
     if query.sort == "fit" and fit_scores is None:
         messages.append("Best fit needs you signed in with a saved profile; showing newest.")
     if query.sort == "relevance" and not search.searchable:

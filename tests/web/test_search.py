@@ -148,3 +148,18 @@ def test_search_index_follows_edits_on_both_databases(any_engine: Engine) -> Non
     counts = {(f.name, v.value): v.count for f in everything.facets for v in f.values}
     assert counts[("area", "evals")] == 1 and counts[("area", "interpretability")] == 2
     assert counts[("location", "London, UK")] == 3 and counts[("kind", "postdoc")] == 1
+
+
+def test_unknown_filter_values_are_explained(client: TestClient) -> None:
+    data = client.get("/api/postings", params={"kind": ["job", "bogus"]}).json()
+    assert data["total"] > 0  # "job" still matches
+    assert [m for m in data["messages"] if "bogus" in m] == [
+        "No kind “bogus”: it matches nothing (try job, internship, fellowship, course, phd, "
+        "postdoc, grant, other)."
+    ]
+    moon = client.get("/api/postings", params={"remote": "moon"}).json()
+    assert moon["total"] == 0 and any("No remote “moon”" in m for m in moon["messages"])
+    page = client.get("/postings", params={"kind": "bogus"})
+    assert page.status_code == 200 and "No kind “bogus”" in page.text
+    # Organisations and places are open-ended: an unfamiliar one is no mistake.
+    assert client.get("/api/postings", params={"org": "Nowhere Labs"}).json()["messages"] == []
