@@ -26,12 +26,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-# /docs is FastAPI's Swagger UI, which loads its script and styles from a public CDN.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
@@ -41,7 +35,7 @@ SECURITY_HEADERS = {
 }
 ROUTERS = (
     "openings", "postings", "rolemap", "deadlines", "sources", "feeds",
-    "auth", "account", "api_match", "unsubscribe",
+    "auth", "account", "api_match", "unsubscribe", "apidocs",
 )  # fmt: skip
 
 
@@ -55,13 +49,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_CSP if scope["path"].startswith("/docs") else CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                extra = {"content-security-policy": policy, **SECURITY_HEADERS}
+                extra = {"content-security-policy": CSP, **SECURITY_HEADERS}
                 for name, value in extra.items():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))
@@ -81,7 +74,7 @@ def create_app(config: WebConfig, engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
         title="rolefit",
         summary="AI-safety jobs, fellowships and grants, tagged and matched.",
-        docs_url="/docs",
+        docs_url=None,  # /docs is our own page (web/routes/apidocs.py): no third-party script
         redoc_url=None,
     )
     app.state.config = config

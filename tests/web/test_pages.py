@@ -6,6 +6,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import HOSTILE_TITLE, SEEDED
+from web.apidoc import type_of
 
 
 def api(client: TestClient, query: str = "") -> dict[str, Any]:
@@ -199,4 +200,22 @@ def test_openapi_lists_the_json_twins(client: TestClient) -> None:
     documented = {p["name"] for p in paths["/api/postings"]["get"]["parameters"]}
     assert {"q", "kind", "area", "deadline", "sort", "page"} <= documented
     assert {"/api/map", "/api/deadlines", "/api/sources", "/feeds/postings.{fmt}"} <= set(paths)
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "<title>API reference" in docs.text
+    # The reference is our own page: every JSON route and its parameters, no outside script.
+    assert "<code>GET /api/postings</code>" in docs.text
+    assert "<code>POST /api/match</code>" in docs.text
+    assert "Full-text search: words" in docs.text  # the q parameter's help
+    assert 'id="schema-PostingSummary"' in docs.text and "list of PostingSummary" in docs.text
+    assert "https://" not in docs.headers["content-security-policy"]
+    assert "<script" not in docs.text.replace('<script src="/static/site.js"', "")
+
+
+def test_api_reference_names_types_plainly() -> None:
+    assert type_of({"anyOf": [{"type": "string"}, {"type": "null"}]}) == "string or null"
+    assert type_of({"type": "array", "items": {"$ref": "#/components/schemas/Facet"}}) == (
+        "list of Facet"
+    )
+    assert type_of({"type": "string", "format": "date"}) == "string (date)"
+    assert type_of({"enum": ["rss", "atom"]}) == "one of rss, atom"
+    assert type_of({}) == "any"
