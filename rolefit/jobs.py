@@ -50,6 +50,7 @@ def scheduler_config(settings: Settings, *, database_url: str | None = None) -> 
             sources_file=settings.sources,
             crawl_interval_hours=settings.crawl_interval_hours,
             contact_url=settings.contact_url,
+            digest_hour_utc=settings.digest_hour_utc,
         )
     except ConfigInvalid as exc:
         name = SETTING_NAMES.get(exc.field, f"ROLEFIT_{exc.field.upper()}")

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         default=None,
         description="Key that signs cookies and links; generated into the data folder when unset.",
     )
+    digest_hour_utc: int = Field(
+        default=7, ge=0, le=23, description="Hour (UTC) from which the day's digests are sent."
+    )
     crawl_interval_hours: float = Field(
         default=6.0, description="Hours between crawls of one source (jitter is added)."
     )

@@ -93,6 +93,13 @@ def test_invalid_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "ROLEFIT_PORT" in result.stderr
 
 
+def test_out_of_range_digest_hour(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLEFIT_DIGEST_HOUR_UTC", "25")
+    result = rolefit("db", "upgrade")
+    assert_one_line_error(result)
+    assert "ROLEFIT_DIGEST_HOUR_UTC" in result.stderr
+
+
 def test_unknown_command_and_option() -> None:
     assert_one_line_error(rolefit("frobnicate"))
     assert_one_line_error(rolefit("export", "--format", "xml"))

@@ -54,3 +54,8 @@ def test_rolefit_names_the_setting(
     with pytest.raises(ConfigError, match=message) as caught:
         scheduler_config(Settings())
     assert "\n" not in str(caught.value)
+
+
+def test_digest_hour_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLEFIT_DIGEST_HOUR_UTC", "18")
+    assert scheduler_config(Settings()).digest_hour_utc == 18
