@@ -69,9 +69,8 @@ def _trigger(every: timedelta) -> IntervalTrigger:
     return IntervalTrigger(seconds=int(every.total_seconds()), jitter=jitter or None, timezone=UTC)
 
 
-def _reconcile(sched: BackgroundScheduler, config: SchedulerConfig) -> None:
+def _reconcile(sched: BackgroundScheduler, wanted: dict[str, timedelta]) -> None:
     """Add missing jobs (due now); keep persisted next-run times; apply changed intervals."""
-    wanted = intervals(config)
     for job in sched.get_jobs():
         if job.id not in wanted:  # a job this config does not run (any more)
             sched.remove_job(job.id)
@@ -93,6 +92,7 @@ def build_scheduler(
     Missed runs coalesce into one, each job runs at most once at a time, and a run that is late
     by any amount (the process was down) still happens, once.
     """
+    wanted = intervals(config)  # refuses unknown job names before any thread starts
     engine = engine or make_engine(config.database_url)
     _RUNTIME["current"] = (config, engine)
     sched = BackgroundScheduler(
@@ -102,7 +102,11 @@ def build_scheduler(
         timezone=UTC,
     )
     sched.start(paused=True)
-    _reconcile(sched, config)
+    try:
+        _reconcile(sched, wanted)
+    except BaseException:
+        sched.shutdown(wait=False)  # e.g. the job store's database is unreachable
+        raise
     sched.resume()
     log.info("scheduler started with jobs: %s", ", ".join(j.id for j in sched.get_jobs()))
     return sched

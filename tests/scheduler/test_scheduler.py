@@ -1,5 +1,6 @@
 """The scheduler: jobs persisted in the database, kept across restarts, one at a time, and jobs."""
 
+import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -58,8 +59,10 @@ def test_jobs_are_persisted_and_keep_their_next_run_across_restarts(
 
 
 def test_unknown_job_names_are_refused(engine: Engine, config: SchedulerConfig) -> None:
+    before = set(threading.enumerate())
     with pytest.raises(SchedulerError, match="unknown job"):
         main.build_scheduler(replace(config, jobs=("crawl_everything",)), engine=engine)
+    assert set(threading.enumerate()) <= before  # no scheduler thread left behind
 
 
 def test_prune_keeps_recent_runs_and_each_sources_latest(
