@@ -107,11 +107,40 @@ def parse_search(raw: str | None) -> SearchQuery:
             "(excluded words alone are not enough), so it was left out."
         )
     return SearchQuery(
-        groups=tuple(tuple(g) for g in groups),
-        excluded=tuple(excluded) if groups else (),
+        groups=tuple(tuple(_expanded(g)) for g in groups),
+        excluded=tuple(_expanded(excluded)) if groups else (),
         message=message,
         notes=tuple(notes),
     )
+
+
+# Shorthand people in this field type, and what postings write out. The stemmer alone does not
+# join them ("evals" and "evaluations" stem differently), so each also searches its long forms.
+SHORTHAND: dict[str, tuple[Term, ...]] = {
+    # Prefixes serve SQLite; the whole words serve PostgreSQL, whose search has no prefixes.
+    "evals": (Term(("eval",), prefix=True), Term(("evaluation",))),
+    "eval": (Term(("eval",), prefix=True), Term(("evaluation",))),
+    "interp": (Term(("interpretab",), prefix=True), Term(("interpretability",))),
+    "rl": (Term(("reinforcement", "learning")),),
+    "rlhf": (Term(("reinforcement", "learning", "from", "human", "feedback")),),
+    "ml": (Term(("machine", "learning")),),
+    "llm": (Term(("language", "model")), Term(("language", "models"))),
+    "llms": (Term(("language", "models")), Term(("language", "model"))),
+    "infosec": (Term(("information", "security")),),
+    "phd": (Term(("doctoral",)), Term(("doctorate",))),
+}
+
+
+def _expanded(terms: list[Term]) -> list[Term]:
+    """``terms`` plus the long forms of any shorthand among them (as alternatives)."""
+    out = list(terms)
+    for term in terms:
+        if len(term.words) == 1 and not term.prefix:
+            for extra in SHORTHAND.get(term.words[0], ()):
+                alternative = Term(words=extra.words, prefix=extra.prefix, exclude=term.exclude)
+                if alternative not in out:
+                    out.append(alternative)
+    return out
 
 
 def _trim(groups: list[list[Term]], excluded: list[Term]) -> tuple[list[list[Term]], list[Term]]:

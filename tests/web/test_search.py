@@ -37,17 +37,17 @@ HOSTILE_QUERIES = [
 
 
 def test_parse_words_phrases_or_not_prefix() -> None:
-    query = parse_search('interp* "red teaming" evals OR oversight -intern')
+    query = parse_search('interp* "red teaming" risk OR oversight -intern')
     assert query.groups == (
         (Term(("interp",), prefix=True),),
         (Term(("red", "teaming")),),
-        (Term(("evals",)), Term(("oversight",))),
+        (Term(("risk",)), Term(("oversight",))),
     )
     assert query.excluded == (Term(("intern",), exclude=True),)
     assert fts5_expression(query) == (
-        '("interp"* AND "red teaming" AND ("evals" OR "oversight")) NOT ("intern")'
+        '("interp"* AND "red teaming" AND ("risk" OR "oversight")) NOT ("intern")'
     )
-    assert websearch_text(query) == 'interp "red teaming" evals or oversight -intern'
+    assert websearch_text(query) == 'interp "red teaming" risk or oversight -intern'
 
 
 def test_nothing_searchable_gives_a_message() -> None:
@@ -163,3 +163,35 @@ def test_unknown_filter_values_are_explained(client: TestClient) -> None:
     assert page.status_code == 200 and "No kind “bogus”" in page.text
     # Organisations and places are open-ended: an unfamiliar one is no mistake.
     assert client.get("/api/postings", params={"org": "Nowhere Labs"}).json()["messages"] == []
+
+
+def test_field_shorthand_finds_the_long_forms(any_engine: Engine) -> None:
+    seed(any_engine)
+    with session_scope(any_engine) as session:
+        for n, (title, text) in enumerate(
+            [
+                ("Evaluation Scientist", "You will design evaluations of frontier models."),
+                (
+                    "Model Behaviour Researcher",
+                    "Interpretability work on how models represent goals.",
+                ),
+            ]
+        ):
+            session.add(
+                Posting(
+                    source_id="larkspur-board",
+                    external_id=f"shorthand-{n}",
+                    title=title,
+                    description_text=text,
+                )
+            )
+    assert parse_search("evals").groups[0][0] == Term(words=("evals",))  # the word itself first
+    with Session(any_engine) as session:
+        index = build_index(session)
+        for shorthand, long_form in (("evals", "evaluation"), ("interp", "interpretability")):
+            short = find_openings(session, index, OpeningsQuery(q=shorthand))
+            full = find_openings(session, index, OpeningsQuery(q=long_form))
+            assert full.total and {i.id for i in full.items} <= {i.id for i in short.items}
+        # Excluding shorthand excludes its long forms too.
+        left = find_openings(session, index, OpeningsQuery(q="research -interp"))
+        assert all("nterpretab" not in i.title for i in left.items)
