@@ -49,7 +49,7 @@ SINGLE = {
 LISTS = {"area": Posting.areas, "location": Posting.locations}
 NO_DATE = -(2**62)  # before any real date, never in a window, and safe to negate
 SEARCH_CACHE_SIZE = 64
-MASK_CACHE_SIZE = 256  # per facet; a mask is one byte per open posting
+MASK_CACHE_SIZE = 32  # per facet; a mask is one byte per open posting (100 kB at 100,000)
 
 
 @dataclass(frozen=True)
