@@ -66,6 +66,7 @@ class Coded:
     entry_rows: IntArray | None = None  # list facets: the posting each entry belongs to
     # Masks already worked out, by selected values: the same few filters come up again and again.
     _masks: dict[tuple[str, ...], BoolArray] = field(default_factory=dict, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
     def code_of(self, wanted: Iterable[str]) -> list[int]:
         """Codes of the ``wanted`` values that occur (unknown values match nothing)."""
@@ -75,11 +76,14 @@ class Coded:
     def mask(self, wanted: Sequence[str], size: int) -> BoolArray:
         """Postings having any of ``wanted`` (shared: never modify the array returned)."""
         key = tuple(sorted(wanted))
-        found = self._masks.get(key)
+        with self._lock:
+            found = self._masks.get(key)
         if found is None:
-            found = self._masks[key] = self._work_out(key, size)
-            if len(self._masks) > MASK_CACHE_SIZE:
-                self._masks.pop(next(iter(self._masks)), None)
+            found = self._work_out(key, size)
+            with self._lock:
+                self._masks[key] = found
+                if len(self._masks) > MASK_CACHE_SIZE:
+                    del self._masks[next(iter(self._masks))]  # the oldest
         return found
 
     def _work_out(self, wanted: Sequence[str], size: int) -> BoolArray:
