@@ -5,10 +5,13 @@ milliseconds. Run twenty at once from FastAPI's 40-thread pool and they interlea
 each finishes late, and the last ones very late. Letting ``slots`` run while the others wait in
 order keeps the same throughput and cuts the tail (see bench/bench_web.py). Other pages, which
 mostly wait on mail servers or the matcher, keep the whole pool.
+
+A slot is held while the answer is worked out, not while it is sent: the response is buffered
+(list pages are at most a megabyte or so) so that a client reading slowly holds no slot.
 """
 
 import anyio
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LISTING_PATHS = ("/", "/postings", "/api/postings", "/map", "/api/map", "/deadlines")
 LISTING_PREFIXES = ("/feeds/", "/api/deadlines")
@@ -30,5 +33,12 @@ class ListingGate:
         if scope["type"] != "http" or not is_listing(scope["path"]):
             await self.app(scope, receive, send)
             return
+        answer: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            answer.append(message)
+
         async with self.limiter:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, keep)
+        for message in answer:
+            await send(message)
