@@ -147,19 +147,29 @@ def _role_phrase(fact: PostingFacts, profile: ProfileDoc) -> str:
         return "role type not known yet (posting not tagged)"
     if fact.track not in (None, "technical"):
         return f"{fact.track} role, so style and level do not apply"
-    names = [
-        n for n, pref in ((fact.style, style), (fact.level, level)) if n and pref.prefer != "either"
+    compared = [
+        (value, tag_p, pref.prefer)
+        for value, tag_p, pref in (
+            (fact.style, fact.style_p, style),
+            (fact.level, fact.level_p, level),
+        )
+        if value and pref.prefer != "either"
     ]
     p = 1.0
-    for value, tag_p, pref in (
-        (fact.style, fact.style_p, style),
-        (fact.level, fact.level_p, level),
-    ):
-        if value and pref.prefer != "either":
-            p *= tag_p if tag_p is not None else 1.0
-    wants = [pref.prefer for pref in (style, level) if pref.prefer != "either"]
+    for _, tag_p, _ in compared:
+        p *= tag_p if tag_p is not None else 1.0
+    names = " ".join(value for value, _, _ in compared)
     source = " (from your readiness answers)" if "readiness" in (style_from, level_from) else ""
-    return f"{' '.join(names)} role (p={p:.2f}), you prefer {' '.join(wants)}{source}"
+    same = [value for value, _, wanted in compared if value == wanted]
+    other = [(value, wanted) for value, _, wanted in compared if value != wanted]
+    if not other:
+        return f"{names} role (p={p:.2f}), as you prefer{source}"
+    if not same:
+        wants = " ".join(wanted for _, wanted in other)
+        return f"{names} role (p={p:.2f}), you prefer {wants}{source}"
+    # Half a match: say which half, so the reason cannot read as all for or all against.
+    value, wanted = other[0]
+    return f"{same[0]} as you prefer, but {value} where you prefer {wanted} (p={p:.2f}){source}"
 
 
 def factor_phrase(

@@ -218,8 +218,22 @@ def test_role_fit_ranks_and_explains_in_plain_words() -> None:
     )
     assert [m.posting_id for m in results.matches] == [1, 2]
     top = results.matches[0]
-    assert "empirical contributor role (p=0.91), you prefer empirical contributor" in top.reasons
-    assert any("theoretical lead role" in r for r in results.matches[1].reasons)
+    assert "empirical contributor role (p=0.91), as you prefer" in top.reasons
+    assert any(
+        r == "theoretical lead role (p=0.72), you prefer empirical contributor"
+        for r in results.matches[1].reasons
+    )
+    half = replace(BASE, id=3, style="empirical", style_p=0.9, level="lead", level_p=0.6)
+    [mixed] = run(
+        [half],
+        {
+            "style": {"prefer": "empirical", "strength": 0.8},
+            "level": {"prefer": "contributor", "strength": 0.6},
+        },
+    ).matches
+    assert (
+        "empirical as you prefer, but lead where you prefer contributor (p=0.54)" in mixed.reasons
+    )
 
 
 def test_area_and_deadline_reasons() -> None:
