@@ -88,6 +88,8 @@ class Posting(SQLModel, table=True):
         Index("ix_posting_open_deadline", "closed_at", "deadline"),
         # The openings page lists open postings newest first (web/queries.py).
         Index("ix_posting_open_posted", "closed_at", "posted_at"),
+        # The sources page counts open postings per source (migration 0003).
+        Index("ix_posting_open_source", "closed_at", "source_id"),
         # Covers the openings filters and facet counts, so they read this narrow index instead
         # of the wide rows (descriptions); most selective, most often filtered columns first.
         Index(
