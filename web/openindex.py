@@ -49,6 +49,7 @@ SINGLE = {
 LISTS = {"area": Posting.areas, "location": Posting.locations}
 NO_DATE = -(2**62)  # before any real date, never in a window, and safe to negate
 SEARCH_CACHE_SIZE = 64
+REBUILD_SPACING = 10  # wait this many times the last build's duration before checking again
 MASK_CACHE_SIZE = 32  # per facet; a mask is one byte per open posting (100 kB at 100,000)
 
 
@@ -293,12 +294,17 @@ class OpenIndexCache:
     for writes made through this process (a tag correction should show at once). One request
     checks and rebuilds (about a second at 100,000 postings) while the others go on with the
     snapshot they have; only the very first build makes everyone wait.
+
+    While a crawl runs the fingerprint moves with every source it stores. So that rebuilding
+    cannot take more than a tenth of a core, the next check waits at least ten times as long
+    as the last build took.
     """
 
     def __init__(self, check_seconds: float = 2.0) -> None:
         self.check_seconds = check_seconds
         self._index: OpenIndex | None = None
         self._checked = 0.0
+        self._wait = check_seconds
         self._refreshing = False
         self._lock = threading.Lock()
         self._first_build = threading.Lock()
@@ -308,7 +314,7 @@ class OpenIndexCache:
         with self._lock:
             current = self._index
             if current is not None:
-                due = time.monotonic() - self._checked >= self.check_seconds
+                due = time.monotonic() - self._checked >= self._wait
                 if self._refreshing or not due:
                     return current
                 self._refreshing = True
@@ -316,14 +322,23 @@ class OpenIndexCache:
             with self._first_build:
                 built = self._index
                 if built is None:
-                    built = self._store(build_index(session, fingerprints(session, today).full))
+                    built = self._rebuild(session, fingerprints(session, today).full)
                 return built
         try:
             key = fingerprints(session, today).full
-            return self._store(current if current.key == key else build_index(session, key))
+            return self._store(current) if current.key == key else self._rebuild(session, key)
         finally:
             with self._lock:
                 self._refreshing = False
+
+    def _rebuild(self, session: Session, key: str) -> OpenIndex:
+        started = time.monotonic()
+        index = build_index(session, key)
+        took = time.monotonic() - started
+        with self._lock:
+            if self.check_seconds > 0:
+                self._wait = max(self.check_seconds, REBUILD_SPACING * took)
+        return self._store(index)
 
     def _store(self, index: OpenIndex) -> OpenIndex:
         with self._lock:

@@ -275,3 +275,33 @@ def test_one_request_rebuilds_while_the_others_use_the_old_index(
     assert sizes == [before + 1]
     with Session(engine) as session:
         assert len(cache.get(session, today)) == before + 1
+
+
+def test_slow_rebuilds_space_out_the_checks(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(engine, random.Random(5), 10)
+    cache = OpenIndexCache(check_seconds=0.001)
+    today = utcnow().date()
+    clock = [1000.0]
+    monkeypatch.setattr(web.openindex.time, "monotonic", lambda: clock[0])
+    real_build = web.openindex.build_index
+
+    def slow_build(session: Session, key: str = "") -> Any:
+        clock[0] += 3.0  # a build that took three seconds
+        return real_build(session, key)
+
+    monkeypatch.setattr(web.openindex, "build_index", slow_build)
+    with Session(engine) as session:
+        before = len(cache.get(session, today))
+    with session_scope(engine) as session:
+        session.add(Posting(source_id="board", external_id="new", title="Fresh role"))
+    with Session(engine) as session:
+        clock[0] += 29.0  # under ten builds' time: no check yet
+        assert len(cache.get(session, today)) == before
+        clock[0] += 2.0
+        assert len(cache.get(session, today)) == before + 1
+        cache.invalidate()  # a write through this process still shows at once
+        session.add(Posting(source_id="board", external_id="newer", title="Another role"))
+        session.commit()
+        assert len(cache.get(session, today)) == before + 2
