@@ -85,27 +85,12 @@ class Posting(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("source_id", "external_id", name="uq_posting_source_external"),
+        # Closing postings whose deadline passed (store/closing.py).
         Index("ix_posting_open_deadline", "closed_at", "deadline"),
-        # The openings page lists open postings newest first (web/queries.py).
+        # "Similar openings" walks open postings newest first (web/detail.py).
         Index("ix_posting_open_posted", "closed_at", "posted_at"),
         # The sources page counts open postings per source (migration 0003).
         Index("ix_posting_open_source", "closed_at", "source_id"),
-        # Covers the openings filters and facet counts, so they read this narrow index instead
-        # of the wide rows (descriptions); most selective, most often filtered columns first.
-        Index(
-            "ix_posting_facets",
-            "closed_at",
-            "kind",
-            "track",
-            "remote",
-            "style",
-            "level",
-            "visa_sponsorship",
-            "organisation_id",
-            "posted_at",
-            "deadline",
-            "organisation_name",
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -10,10 +10,9 @@ matching posting ids with a rank (lower is better).
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, Subquery, func, select, text
-from sqlmodel import Session
+from sqlalchemy import Float, Integer, Select, Subquery, select, text
 
 MAX_CHARS = 300
 MAX_TERMS = 12
@@ -212,33 +211,3 @@ def search_ids(dialect: str, query: SearchQuery) -> Select[Any]:
         statement = statement.bindparams(q=fts5_expression(query))
     hits = statement.columns(posting_id=Integer).subquery("hit_ids")
     return select(hits.c.posting_id)
-
-
-def count_hits(session: Session, query: SearchQuery) -> int:
-    """How many postings (open or closed) match; cheap on both engines' indexes."""
-    dialect = session.get_bind().dialect.name
-    return int(
-        session.scalar(select(func.count()).select_from(search_ids(dialect, query).subquery())) or 0
-    )
-
-
-# Up to this many search hits, SQLite reads the hits' rows directly; above, it filters by index.
-FEW_HITS = 2000
-
-
-def few_hits(session: Session, query: SearchQuery) -> bool:
-    """True when there is no search or it matches few postings (start from the hits)."""
-    return not query.searchable or count_hits(session, query) <= FEW_HITS
-
-
-def search_probe(query: SearchQuery) -> ColumnElement[bool]:
-    """SQLite: a per-row check that ``posting`` matches (cheap when a page fills quickly).
-
-    FTS5 answers ``MATCH ... AND rowid = ?`` by seeking in the term's list, so walking the
-    newest postings and probing each costs far less than listing every hit of a common word.
-    """
-    probe = text(
-        "EXISTS (SELECT 1 FROM posting_fts WHERE posting_fts MATCH :probe_q "
-        "AND posting_fts.rowid = posting.id)"
-    ).bindparams(probe_q=fts5_expression(query))
-    return cast(ColumnElement[bool], probe)
