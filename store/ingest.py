@@ -226,9 +226,7 @@ def upsert_postings(
         if posting is None and record.external_id in links:
             link = links[record.external_id]
             link.last_seen_at = now
-            merged = session.get(Posting, link.posting_id)
-            if merged is not None:
-                fill_gaps(merged, record, source.id)
+            _merge_into(session, link.posting_id, record, source.id, now)
             result.unchanged += 1
             continue
         if posting is None:
@@ -246,9 +244,7 @@ def upsert_postings(
                 links[record.external_id] = add_link(
                     session, source, record, match[0], match[1], now
                 )
-                merged = session.get(Posting, match[0])
-                if merged is not None:
-                    fill_gaps(merged, record, source.id)
+                _merge_into(session, match[0], record, source.id, now)
                 result.linked += 1
                 continue
             fresh.append((record, orgs[record.organisation]))
@@ -267,6 +263,29 @@ def upsert_postings(
     return result
 
 
+def _merge_into(
+    session: Session, posting_id: int, record: PostingRecord, source_id: str, now: datetime
+) -> None:
+    """Fill the posting's gaps from a duplicate; a filled deadline or salary joins its history."""
+    merged = session.get(Posting, posting_id)
+    if merged is None:
+        return
+    before = _change(merged, now)
+    if fill_gaps(merged, record, source_id):
+        session.add(before)
+
+
+def _change(posting: Posting, now: datetime) -> PostingChange:
+    """The history row for ``posting`` as it is now, about to change."""
+    return PostingChange(
+        posting_id=posting.id,  # type: ignore[arg-type]
+        changed_at=now,
+        old_title=posting.title,
+        old_deadline=posting.deadline,
+        old_content_hash=posting.content_hash,
+    )
+
+
 def _update_existing(
     session: Session,
     posting: Posting,
@@ -278,15 +297,7 @@ def _update_existing(
 ) -> None:
     new_hash = content_hash(record)
     if posting.content_hash != new_hash:
-        session.add(
-            PostingChange(
-                posting_id=posting.id,  # type: ignore[arg-type]
-                changed_at=now,
-                old_title=posting.title,
-                old_deadline=posting.deadline,
-                old_content_hash=posting.content_hash,
-            )
-        )
+        session.add(_change(posting, now))
         apply_record(posting, record, org_id)
         result.updated += 1
         result.changed_ids.append(posting.id)  # type: ignore[arg-type]

@@ -22,18 +22,22 @@ def links_of(session: Session, source_id: str) -> dict[str, PostingLink]:
     return {link.external_id: link for link in links}
 
 
-def fill_gaps(posting: Posting, record: PostingRecord, source_id: str) -> None:
+def fill_gaps(posting: Posting, record: PostingRecord, source_id: str) -> bool:
     """Take what a duplicate on another source knows and the posting lacks (deadline, salary).
 
     The content hash is left alone, so the posting's own source still decides what changed;
     the other source's own facts (e.g. an aggregator's tags) are kept under its id in extras.
+    True when a deadline or salary was filled in (a change readers see).
     """
+    filled = False
     if posting.deadline is None and record.deadline is not None:
+        filled = True
         posting.deadline = record.deadline
         posting.deadline_evidence = (
             record.evidence.get("deadline") or f"deadline listed on {source_id}"
         )
     if posting.salary_min is None and posting.salary_max is None and record.salary is not None:
+        filled = True
         posting.salary_min, posting.salary_max = record.salary.min, record.salary.max
         posting.salary_currency, posting.salary_period = (
             record.salary.currency,
@@ -42,6 +46,7 @@ def fill_gaps(posting: Posting, record: PostingRecord, source_id: str) -> None:
         posting.salary_evidence = record.evidence.get("salary") or f"salary listed on {source_id}"
     if record.extras:
         posting.extras = {**(posting.extras or {}), f"via_{source_id}": dict(record.extras)}
+    return filled
 
 
 def add_link(

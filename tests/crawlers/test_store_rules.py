@@ -10,12 +10,13 @@ from crawlers.errors import SourceConfigError
 from crawlers.parse import parse_payload
 from crawlers.platforms.base import Context
 from crawlers.registry import load_sources, select_sources
+from matcher.fit.load import fingerprint
 from rolefit.commands.importing import import_records
 from store.closing import close_expired
 from store.crawlstate import DISABLE_AFTER, backoff, is_suspicious, record_failure, record_success
 from store.dedup import ats_key, canonical_url, near_identical
 from store.ingest import upsert_postings
-from store.models import Posting, PostingLink, Source
+from store.models import Posting, PostingChange, PostingLink, Source
 from store.records import PostingRecord
 from tests.crawlers.conftest import fixture_bytes
 
@@ -330,17 +331,26 @@ def test_a_duplicate_fills_what_the_posting_lacks(engine):
     with Session(engine) as session:
         employer, board = make_source(session, "employer"), make_source(session, "board")
         upsert_postings(session=session, source=employer, records=[ats], now=NOW)
+        session.commit()
+        before = fingerprint(session, NOW.date())
         upsert_postings(session=session, source=board, records=[hit], now=NOW)
+        session.commit()
         posting = session.exec(select(Posting)).one()
         assert (
             posting.deadline == date(2026, 6, 1)
             and posting.deadline_evidence == "deadline listed on board"
         )
         assert posting.extras["via_board"] == {"areas_80k": ["AI safety & policy"]}
+        # The filled-in deadline is history, and what lists and matching read has moved.
+        [change] = session.exec(select(PostingChange)).all()
+        assert change.old_deadline is None and change.old_title == "Research Scientist"
+        assert fingerprint(session, NOW.date()) != before
         again = upsert_postings(
             session=session, source=employer, records=[ats], now=NOW + timedelta(hours=6)
         )
         assert again.unchanged == 1 and posting.deadline == date(2026, 6, 1)  # hash untouched
+        upsert_postings(session=session, source=board, records=[hit], now=NOW + timedelta(hours=6))
+        assert len(session.exec(select(PostingChange)).all()) == 1  # nothing new to fill
 
 
 def test_a_304_from_an_aggregator_respects_the_employer_listing(any_engine):
