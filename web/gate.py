@@ -17,8 +17,14 @@ LISTING_PATHS = ("/", "/postings", "/api/postings", "/map", "/api/map", "/deadli
 LISTING_PREFIXES = ("/feeds/", "/api/deadlines")
 
 
-def is_listing(path: str) -> bool:
-    """True for the pages that list openings through the open-postings index."""
+def is_listing(path: str, query_string: bytes = b"") -> bool:
+    """True for the pages that list openings through the open-postings index.
+
+    A "best fit" list is left out: it first ranks everything for one person's profile, which
+    can take seconds after new postings arrive, and must not hold up everybody else's lists.
+    """
+    if b"sort=fit" in query_string:
+        return False
     return path in LISTING_PATHS or path.startswith(LISTING_PREFIXES)
 
 
@@ -30,7 +36,7 @@ class ListingGate:
         self.limiter = anyio.CapacityLimiter(max(slots, 1))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_listing(scope["path"]):
+        if scope["type"] != "http" or not is_listing(scope["path"], scope.get("query_string", b"")):
             await self.app(scope, receive, send)
             return
         answer: list[Message] = []

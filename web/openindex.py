@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -48,8 +48,11 @@ SINGLE = {
 }
 LISTS = {"area": Posting.areas, "location": Posting.locations}
 NO_DATE = -(2**62)  # before any real date, never in a window, and safe to negate
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 SEARCH_CACHE_SIZE = 64
 REBUILD_SPACING = 10  # wait this many times the last build's duration before checking again
+MAX_CHECK_WAIT = 30.0  # seconds: one slow build (a busy machine) must not stretch this further
 MASK_CACHE_SIZE = 32  # per facet; a mask is one byte per open posting (100 kB at 100,000)
 
 
@@ -120,9 +123,10 @@ class OpenIndex:
     key: str
     ids: IntArray
     facets: dict[str, Coded]
-    posted: IntArray  # epoch seconds, NO_DATE when unknown
+    posted: IntArray  # microseconds since 1970 (UTC), NO_DATE when unknown
     deadline: IntArray  # proleptic ordinal days, NO_DATE when none given
     newest: IntArray  # rows by posted_at descending (unknown last), then id descending
+    newest_rank: IntArray  # each row's place in ``newest``
     closing: IntArray  # rows by deadline (none last), then newest
     _searches: OrderedDict[str, BoolArray] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -132,12 +136,17 @@ class OpenIndex:
 
     def rows_of(self, ids: Sequence[int] | IntArray) -> IntArray:
         """Rows of the given posting ids, in their order, skipping ids not in the index."""
+        rows, found = self.positions(ids)
+        kept: IntArray = rows[found]
+        return kept
+
+    def positions(self, ids: Sequence[int] | IntArray) -> tuple[IntArray, BoolArray]:
+        """For each id, its row (meaningless where not found) and whether it is in the index."""
         wanted = np.asarray(ids, dtype=np.int64)
         rows = np.searchsorted(self.ids, wanted)
         rows = np.minimum(rows, max(len(self.ids) - 1, 0))
         found = self.ids[rows] == wanted if len(self.ids) else np.zeros(len(wanted), dtype=bool)
-        kept: IntArray = rows[found]
-        return kept
+        return rows, found
 
     def search_mask(self, session: Session, search: SearchQuery) -> BoolArray:
         """Postings matching ``search`` (a database full-text lookup, kept per snapshot).
@@ -172,11 +181,16 @@ def _hit_ids(session: Session, search: SearchQuery) -> IntArray:
     return np.fromiter(ids, dtype=np.int64)
 
 
-def ranked_ids(session: Session, search: SearchQuery) -> IntArray:
-    """Ids matching ``search``, best match first (the relevance sort)."""
+def ranked_rows(index: OpenIndex, session: Session, search: SearchQuery) -> IntArray:
+    """Rows matching ``search``, best match first, then newest (the relevance sort)."""
     hits = search_hits(session.get_bind().dialect.name, search)
-    statement = select(hits.c.posting_id).order_by(hits.c.rank, hits.c.posting_id)
-    return np.fromiter(session.execute(statement).scalars(), dtype=np.int64)
+    found = session.execute(select(hits.c.posting_id, hits.c.rank)).all()
+    ids = np.fromiter((row[0] for row in found), dtype=np.int64, count=len(found))
+    ranks = np.fromiter((row[1] for row in found), dtype=np.float64, count=len(found))
+    rows, present = index.positions(ids)
+    rows, ranks = rows[present], ranks[present]
+    ordered: IntArray = rows[np.lexsort((index.newest_rank[rows], ranks))]
+    return ordered
 
 
 def _encode(values: Sequence[str | None]) -> Coded:
@@ -198,9 +212,9 @@ def _encode_lists(raw: Sequence[str | None]) -> Coded:
         items = parsed.get(text)
         if items is None:
             loaded = json.loads(text) if text else []
-            items = (
-                [v for v in loaded if isinstance(v, str) and v] if isinstance(loaded, list) else []
-            )
+            listed = loaded if isinstance(loaded, list) else []
+            # A value listed twice is one value: a posting counts once per facet value.
+            items = list(dict.fromkeys(v for v in listed if isinstance(v, str) and v))
             parsed[text] = items
         flat.extend(items)
         lengths[row] = len(items)
@@ -211,12 +225,13 @@ def _encode_lists(raw: Sequence[str | None]) -> Coded:
     return Coded(values=coded.values, codes=coded.codes, starts=starts, entry_rows=rows)
 
 
-def _seconds(moment: datetime | None) -> int:
-    return int(as_utc(moment).timestamp()) if moment is not None else int(NO_DATE)
+def _micros(moment: datetime | None) -> int:
+    # Exact integer arithmetic: a float timestamp could round a microsecond away.
+    return (as_utc(moment) - EPOCH) // MICROSECOND if moment is not None else NO_DATE
 
 
 def _days(day: date | None) -> int:
-    return day.toordinal() if day is not None else int(NO_DATE)
+    return day.toordinal() if day is not None else NO_DATE
 
 
 def build_index(session: Session, key: str = "") -> OpenIndex:
@@ -238,7 +253,7 @@ def build_index(session: Session, key: str = "") -> OpenIndex:
     rows = session.execute(statement).all()
     by_column = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     ids = np.asarray(by_column[0], dtype=np.int64)
-    posted = np.fromiter((_seconds(v) for v in by_column[1]), dtype=np.int64, count=len(ids))
+    posted = np.fromiter((_micros(v) for v in by_column[1]), dtype=np.int64, count=len(ids))
     deadline = np.fromiter((_days(v) for v in by_column[2]), dtype=np.int64, count=len(ids))
     facets = {"org_type": _encode(by_column[3])}
     for offset, name in enumerate(SINGLE, start=4):
@@ -258,6 +273,7 @@ def build_index(session: Session, key: str = "") -> OpenIndex:
         posted=posted,
         deadline=deadline,
         newest=newest,
+        newest_rank=rank_newest,
         closing=closing,
     )
 
@@ -277,7 +293,7 @@ def deadline_window(deadlines: IntArray, window: str, today: date) -> BoolArray:
 
 def posted_window(posted: IntArray, days: str, now: datetime) -> BoolArray:
     """Which ``posted`` times (OpenIndex.posted values) are within the last ``days`` days."""
-    recent: BoolArray = posted >= _seconds(now - timedelta(days=int(days)))
+    recent: BoolArray = posted >= _micros(now - timedelta(days=int(days)))
     return recent
 
 
@@ -305,6 +321,7 @@ class OpenIndexCache:
         self._index: OpenIndex | None = None
         self._checked = 0.0
         self._wait = check_seconds
+        self._generation = 0  # moved by invalidate: a check begun before it does not count
         self._refreshing = False
         self._lock = threading.Lock()
         self._first_build = threading.Lock()
@@ -313,6 +330,7 @@ class OpenIndexCache:
         """The index, rebuilt first if the database has changed since it was built."""
         with self._lock:
             current = self._index
+            generation = self._generation
             if current is not None:
                 due = time.monotonic() - self._checked >= self._wait
                 if self._refreshing or not due:
@@ -322,31 +340,37 @@ class OpenIndexCache:
             with self._first_build:
                 built = self._index
                 if built is None:
-                    built = self._rebuild(session, fingerprints(session, today).full)
+                    key = fingerprints(session, today).full
+                    built = self._rebuild(session, key, generation)
                 return built
         try:
             key = fingerprints(session, today).full
-            return self._store(current) if current.key == key else self._rebuild(session, key)
+            if current.key == key:
+                return self._store(current, generation)
+            return self._rebuild(session, key, generation)
         finally:
             with self._lock:
                 self._refreshing = False
 
-    def _rebuild(self, session: Session, key: str) -> OpenIndex:
+    def _rebuild(self, session: Session, key: str, generation: int) -> OpenIndex:
         started = time.monotonic()
         index = build_index(session, key)
         took = time.monotonic() - started
         with self._lock:
             if self.check_seconds > 0:
-                self._wait = max(self.check_seconds, REBUILD_SPACING * took)
-        return self._store(index)
+                spaced = min(REBUILD_SPACING * took, MAX_CHECK_WAIT)
+                self._wait = max(self.check_seconds, spaced)
+        return self._store(index, generation)
 
-    def _store(self, index: OpenIndex) -> OpenIndex:
+    def _store(self, index: OpenIndex, generation: int) -> OpenIndex:
         with self._lock:
             self._index = index
-            self._checked = time.monotonic()
+            # Checked as of when the check began; an invalidate since then still stands.
+            self._checked = time.monotonic() if generation == self._generation else 0.0
         return index
 
     def invalidate(self) -> None:
         """Check the fingerprint on the next request."""
         with self._lock:
+            self._generation += 1
             self._checked = 0.0

@@ -18,7 +18,7 @@ from store.clock import utcnow
 from store.models import Posting
 from web.facets import combined, facet_counts, selections, unknown_values
 from web.filters import OpeningsQuery
-from web.openindex import BoolArray, IntArray, OpenIndex, ordered_rows, ranked_ids
+from web.openindex import BoolArray, IntArray, OpenIndex, ordered_rows, ranked_rows
 from web.schemas import OpeningsResult, summary_of
 from web.search import SearchQuery, parse_search
 
@@ -92,7 +92,7 @@ def _in_order(
         rows = index.rows_of(_fit_ids(fit_scores))
         return rows[keep[rows]]
     if query.sort == "relevance" and search.searchable:
-        rows = index.rows_of(ranked_ids(session, search))
+        rows = ranked_rows(index, session, search)
         return rows[keep[rows]]
     order = index.closing if query.sort == "closing" else index.newest
     return ordered_rows(index, keep, order)

@@ -160,6 +160,16 @@ def _role_phrase(fact: PostingFacts, profile: ProfileDoc) -> str:
         p *= tag_p if tag_p is not None else 1.0
     names = " ".join(value for value, _, _ in compared)
     source = " (from your readiness answers)" if "readiness" in (style_from, level_from) else ""
+    if not compared:
+        known = " ".join(v for v in (fact.style, fact.level) if v)
+        untagged = [
+            pref.prefer
+            for value, pref in ((fact.style, style), (fact.level, level))
+            if not value and pref.prefer != "either"
+        ]
+        if untagged:
+            return f"{known} role; not tagged for your {' '.join(untagged)} preference{source}"
+        return f"{known} role; you did not state a style or level preference"
     same = [value for value, _, wanted in compared if value == wanted]
     other = [(value, wanted) for value, _, wanted in compared if value != wanted]
     if not other:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from matcher.fit import MatchResult, MatchResults, Weights, rank
 from matcher.fit.corpus import PostingFacts, build_corpus, requirements
 from matcher.fit.places import location_keys, place_key
+from matcher.fit.reasons import _role_phrase
 from matcher.fit.textsim import build_text_index
 from matcher.profile import profile_from_dict
 
@@ -233,6 +234,12 @@ def test_role_fit_ranks_and_explains_in_plain_words() -> None:
     ).matches
     assert (
         "empirical as you prefer, but lead where you prefer contributor (p=0.54)" in mixed.reasons
+    )
+    # A posting without the tag the person cares about says so, and claims no match.
+    untagged = replace(BASE, id=4, style="empirical", style_p=0.9, level=None, level_p=None)
+    prefers_lead = profile_from_dict({"name": "x", "level": {"prefer": "lead", "strength": 0.6}})
+    assert _role_phrase(untagged, prefers_lead) == (
+        "empirical role; not tagged for your lead preference"
     )
 
 

@@ -305,3 +305,90 @@ def test_slow_rebuilds_space_out_the_checks(
         session.add(Posting(source_id="board", external_id="newer", title="Another role"))
         session.commit()
         assert len(cache.get(session, today)) == before + 2
+
+
+def test_an_invalidate_during_a_check_is_not_lost(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(engine, random.Random(6), 10)
+    cache = OpenIndexCache(check_seconds=3600)
+    today = utcnow().date()
+    with Session(engine) as session:
+        before = len(cache.get(session, today))
+    cache.invalidate()
+    reading, release = threading.Event(), threading.Event()
+    real = web.openindex.fingerprints
+
+    def slow_fingerprints(session: Session, day: Any) -> Any:
+        found = real(session, day)  # read before the write below commits
+        reading.set()
+        assert release.wait(10)
+        return found
+
+    monkeypatch.setattr(web.openindex, "fingerprints", slow_fingerprints)
+    checking = threading.Thread(target=lambda: cache.get(Session(engine), today))
+    checking.start()
+    assert reading.wait(10)
+    with session_scope(engine) as session:  # a correction commits and invalidates meanwhile
+        session.add(Posting(source_id="board", external_id="late", title="Late role"))
+    cache.invalidate()
+    release.set()
+    checking.join(10)
+    monkeypatch.setattr(web.openindex, "fingerprints", real)
+    with Session(engine) as session:
+        assert len(cache.get(session, today)) == before + 1
+
+
+def test_times_keep_their_microseconds(engine: Engine) -> None:
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
+        session.flush()
+        for external_id, posted in (
+            ("later", now - timedelta(hours=1)),  # lower id, posted 0.7 s after "earlier"
+            ("earlier", now - timedelta(hours=1, microseconds=700_000)),
+            ("edge", now - timedelta(days=1, microseconds=300_000)),  # just outside a day
+        ):
+            session.add(
+                Posting(source_id="board", external_id=external_id, title=external_id,
+                        posted_at=posted)
+            )  # fmt: skip
+    with Session(engine) as session:
+        index = build_index(session)
+        newest = find_openings(session, index, OpeningsQuery(), now=now)
+        assert [i.title for i in newest.items] == ["later", "earlier", "edge"]
+        today = find_openings(session, index, OpeningsQuery(posted="1"), now=now)
+        assert [i.title for i in today.items] == ["later", "earlier"]
+
+
+def test_best_match_ties_go_to_the_newest(engine: Engine) -> None:
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
+        session.flush()
+        for n, days in enumerate((9, 1, 5)):  # identical text: identical rank
+            session.add(
+                Posting(source_id="board", external_id=str(n), title="Oversight researcher",
+                        posted_at=now - timedelta(days=days))
+            )  # fmt: skip
+    with Session(engine) as session:
+        result = find_openings(
+            session, build_index(session), OpeningsQuery(q="oversight", sort="relevance")
+        )
+        assert [i.posted_at for i in result.items] == sorted(
+            (i.posted_at for i in result.items), reverse=True
+        )
+
+
+def test_a_value_listed_twice_counts_once(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
+        session.flush()
+        session.add(
+            Posting(source_id="board", external_id="1", title="Role",
+                    areas=["evals", "evals"], locations=["London, UK", "London, UK"])
+        )  # fmt: skip
+    with Session(engine) as session:
+        result = find_openings(session, build_index(session), OpeningsQuery())
+        counts = {(f.name, v.value): v.count for f in result.facets for v in f.values}
+        assert counts[("area", "evals")] == 1 and counts[("location", "London, UK")] == 1
