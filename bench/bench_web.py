@@ -14,7 +14,8 @@ Scenarios:
   (``index_check_seconds=0``) instead of every 2 s.
 
 Run: .venv/bin/python bench/bench_web.py [--postings 100000] [--clients 20] [--duration 20]
-Figures print as a table and go to bench/results/web.json.
+Figures print as a table and go to bench/results/web.json. ``--postgres`` runs the same against
+a PostgreSQL server started for the run (figures in bench/results/web_postgres.json).
 """
 
 import argparse
@@ -149,8 +150,8 @@ AREAS = [
 ]
 
 
-def build_database(path: Path, n: int, seed: int = 7) -> float:
-    """Write ``n`` synthetic postings (and their FTS index) into a fresh SQLite file."""
+def build_database(url: str, n: int, seed: int = 7) -> float:
+    """Write ``n`` synthetic postings (and their search index) into an empty database."""
     from sqlalchemy import insert
 
     from store.clock import utcnow
@@ -160,7 +161,7 @@ def build_database(path: Path, n: int, seed: int = 7) -> float:
 
     rng = random.Random(seed)
     started = time.perf_counter()
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(url)
     upgrade(engine)
     now = utcnow()
     orgs = []
@@ -230,7 +231,8 @@ def build_database(path: Path, n: int, seed: int = 7) -> float:
             conn.execute(insert(Posting), batch)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
-        conn.exec_driver_sql("INSERT INTO posting_fts(posting_fts) VALUES ('optimize')")
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("INSERT INTO posting_fts(posting_fts) VALUES ('optimize')")
     engine.dispose()
     return time.perf_counter() - started
 
@@ -253,7 +255,7 @@ def _free_port() -> int:
 
 
 def start_server(
-    db: Path, workers: int, check_seconds: float
+    url: str, workers: int, check_seconds: float
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start uvicorn in a subprocess and wait until it answers."""
     import httpx
@@ -261,7 +263,7 @@ def start_server(
     port = _free_port()
     env = {
         **os.environ,
-        "ROLEFIT_BENCH_DB_URL": f"sqlite:///{db}",
+        "ROLEFIT_BENCH_DB_URL": url,
         "ROLEFIT_BENCH_INDEX_CHECK": str(check_seconds),
         "PYTHONPATH": str(ROOT),
     }
@@ -427,7 +429,7 @@ def _median_ms(work: Any, rounds: int) -> float:
     return round(statistics.median(times), 2)
 
 
-def in_process(db: Path, rounds: int = 50) -> dict[str, float]:
+def in_process(url: str, rounds: int = 50) -> dict[str, float]:
     """One request's parts without HTTP: index build and check, the query, the rendering."""
     from dataclasses import replace
 
@@ -443,7 +445,7 @@ def in_process(db: Path, rounds: int = 50) -> dict[str, float]:
     from web.routes.openings import _chips, _sorts
     from web.templating import make_templates
 
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(url)
     query = parse_query(QueryParams(QUERY.split("?", 1)[1]))
     template = make_templates().env.get_template("openings.html")
     today = utcnow().date()
@@ -495,20 +497,39 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--db", type=Path, default=None, help="reuse (or create) this database file"
+        "--db", type=Path, default=None, help="reuse (or create) this SQLite database file"
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run against a PostgreSQL server started for the run (needs postgresql installed)",
     )
     parser.add_argument("--only", default=None, help="one scenario: same, varied or checking")
     args = parser.parse_args()
+    if args.postgres:
+        from tests.support.postgres import postgres_server
+
+        with postgres_server() as url:
+            bench(url, args, build=True, out_name="web_postgres.json")
+        return
     folder = Path(tempfile.mkdtemp(prefix="rolefit-bench-"))
     db = args.db or folder / "bench.db"
+    bench(f"sqlite:///{db}", args, build=not db.exists(), out_name="web.json")
+    if args.db is None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench(url: str, args: argparse.Namespace, *, build: bool, out_name: str) -> None:
+    """Fill the database if asked, then run every scenario against it and write the figures."""
     build_s = None
-    if not db.exists():
-        print(f"building {args.postings:,} synthetic postings in {db} ...", flush=True)
-        build_s = build_database(db, args.postings)
+    if build:
+        print(f"building {args.postings:,} synthetic postings ...", flush=True)
+        build_s = build_database(url, args.postings)
         print(f"  built in {build_s:.1f} s", flush=True)
     results: dict[str, Any] = {
         "postings": args.postings,
         "synthetic": True,
+        "database": url.split(":", 1)[0],
         "clients": args.clients,
         "duration_s": args.duration,
         "server_workers": args.workers,
@@ -519,7 +540,7 @@ def main() -> None:
         "load_average_before": os.getloadavg(),
         "scenarios": {},
     }
-    results["in_process"] = in_process(db)
+    results["in_process"] = in_process(url)
     print(f"in process, one request: {results['in_process']}", flush=True)
     for name, check, varied in (
         ("same", 2.0, False),
@@ -528,7 +549,7 @@ def main() -> None:
     ):
         if args.only and name != args.only:
             continue
-        proc, base = start_server(db, args.workers, check)
+        proc, base = start_server(url, args.workers, check)
         try:
             first = time.perf_counter()
             import httpx
@@ -563,11 +584,10 @@ def main() -> None:
     print(
         f"load average before/after: {results['load_average_before']} / {results['load_average_after']}"
     )
-    out = ROOT / "bench" / "results" / "web.json"
+    out = ROOT / "bench" / "results" / out_name
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written {out}")
-    if args.db is None:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
