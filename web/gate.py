@@ -10,6 +10,8 @@ A slot is held while the answer is worked out, not while it is sent: the respons
 (list pages are at most a megabyte or so) so that a client reading slowly holds no slot.
 """
 
+from urllib.parse import parse_qsl
+
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,7 +25,7 @@ def is_listing(path: str, query_string: bytes = b"") -> bool:
     A "best fit" list is left out: it first ranks everything for one person's profile, which
     can take seconds after new postings arrive, and must not hold up everybody else's lists.
     """
-    if b"sort=fit" in query_string:
+    if ("sort", "fit") in parse_qsl(query_string.decode("latin-1")):
         return False
     return path in LISTING_PATHS or path.startswith(LISTING_PREFIXES)
 

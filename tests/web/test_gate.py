@@ -42,6 +42,7 @@ def test_list_pages_run_two_at_a_time_and_others_are_not_held() -> None:
     assert _peak("/account", slots=1, requests=4) == 4
     assert is_listing("/") and is_listing("/api/deadlines") and not is_listing("/postings/7")
     assert not is_listing("/postings", b"q=evals&sort=fit")  # a personal ranking: not held
+    assert is_listing("/postings", b"q=resort=fit")  # a search that merely contains the text
 
 
 def test_a_slow_reader_holds_no_slot() -> None:

@@ -48,7 +48,7 @@ SINGLE = {
 def _seed(engine: Engine, rng: random.Random, n: int) -> datetime:
     now = utcnow()
     with session_scope(engine) as session:
-        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
+        _board(session)
         orgs = [Organisation(name=name, org_type=kind) for name, kind in ORGS]
         session.add_all(orgs)
         session.flush()
@@ -79,6 +79,16 @@ def _seed(engine: Engine, rng: random.Random, n: int) -> datetime:
                 )
             )
     return now
+
+
+def _board(session: Session) -> None:
+    session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
+    session.flush()  # before postings that refer to it
+
+
+def _add_posting(engine: Engine, external_id: str, title: str) -> None:
+    with session_scope(engine) as session:
+        session.add(Posting(source_id="board", external_id=external_id, title=title))
 
 
 def _query(rng: random.Random) -> OpeningsQuery:
@@ -220,8 +230,7 @@ def test_cache_rebuilds_when_postings_change(engine: Engine) -> None:
     with Session(engine) as session:
         before = len(checking.get(session, today))
         assert len(lazy.get(session, today)) == before
-    with session_scope(engine) as session:
-        session.add(Posting(source_id="board", external_id="new", title="Fresh role"))
+    _add_posting(engine, "new", "Fresh role")
     with Session(engine) as session:
         assert len(checking.get(session, today)) == before + 1
         assert len(lazy.get(session, today)) == before  # not checked yet
@@ -247,8 +256,7 @@ def test_one_request_rebuilds_while_the_others_use_the_old_index(
     today = utcnow().date()
     with Session(engine) as session:
         before = len(cache.get(session, today))
-    with session_scope(engine) as session:
-        session.add(Posting(source_id="board", external_id="new", title="Fresh role"))
+    _add_posting(engine, "new", "Fresh role")
     release = threading.Event()
     slow_build = web.openindex.build_index
 
@@ -294,8 +302,7 @@ def test_slow_rebuilds_space_out_the_checks(
     monkeypatch.setattr(web.openindex, "build_index", slow_build)
     with Session(engine) as session:
         before = len(cache.get(session, today))
-    with session_scope(engine) as session:
-        session.add(Posting(source_id="board", external_id="new", title="Fresh role"))
+    _add_posting(engine, "new", "Fresh role")
     with Session(engine) as session:
         clock[0] += 29.0  # under ten builds' time: no check yet
         assert len(cache.get(session, today)) == before
@@ -329,8 +336,7 @@ def test_an_invalidate_during_a_check_is_not_lost(
     checking = threading.Thread(target=lambda: cache.get(Session(engine), today))
     checking.start()
     assert reading.wait(10)
-    with session_scope(engine) as session:  # a correction commits and invalidates meanwhile
-        session.add(Posting(source_id="board", external_id="late", title="Late role"))
+    _add_posting(engine, "late", "Late role")  # a correction commits and invalidates meanwhile
     cache.invalidate()
     release.set()
     checking.join(10)
@@ -342,8 +348,7 @@ def test_an_invalidate_during_a_check_is_not_lost(
 def test_times_keep_their_microseconds(engine: Engine) -> None:
     now = utcnow()
     with session_scope(engine) as session:
-        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
-        session.flush()
+        _board(session)
         for external_id, posted in (
             ("later", now - timedelta(hours=1)),  # lower id, posted 0.7 s after "earlier"
             ("earlier", now - timedelta(hours=1, microseconds=700_000)),
@@ -364,8 +369,7 @@ def test_times_keep_their_microseconds(engine: Engine) -> None:
 def test_best_match_ties_go_to_the_newest(engine: Engine) -> None:
     now = utcnow()
     with session_scope(engine) as session:
-        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
-        session.flush()
+        _board(session)
         for n, days in enumerate((9, 1, 5)):  # identical text: identical rank
             session.add(
                 Posting(source_id="board", external_id=str(n), title="Oversight researcher",
@@ -382,8 +386,7 @@ def test_best_match_ties_go_to_the_newest(engine: Engine) -> None:
 
 def test_a_value_listed_twice_counts_once(engine: Engine) -> None:
     with session_scope(engine) as session:
-        session.add(Source(id="board", platform="greenhouse", endpoint="board", config={}))
-        session.flush()
+        _board(session)
         session.add(
             Posting(source_id="board", external_id="1", title="Role",
                     areas=["evals", "evals"], locations=["London, UK", "London, UK"])
